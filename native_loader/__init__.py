@@ -1,0 +1,1 @@
+"""Session-parallel mini-batches for GRU4Rec-style training and evaluation."""

@@ -1,0 +1,5 @@
+"""Allow `python -m sessrec`."""
+
+from sessrec.cli import main
+
+main()
