@@ -59,4 +59,5 @@ class SessionRecommender(ABC):
         """Raise a DataError if any input item id falls outside 0..n_items-1."""
         if inputs.size and (int(inputs.min()) < 0 or int(inputs.max()) >= self.n_items):
             bad = inputs[(inputs < 0) | (inputs >= self.n_items)][0]
-            raise DataError(f"unknown item id {int(bad)}: this model knows ids 0..{self.n_items - 1}")
+            known = f"0..{self.n_items - 1}"
+            raise DataError(f"unknown item id {int(bad)}: this model knows item ids {known}")
