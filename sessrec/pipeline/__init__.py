@@ -1,0 +1,1 @@
+"""The main job and its helpers: `sessrec run`, `recommend`, `sweep`, reports and plots."""
