@@ -2,60 +2,33 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 import tomli_w
 
 from sessrec.pipeline.tables import comparison_table, format_metric, markdown_table, metric_value
 from sessrec.utils.atomic import atomic_file
 
 
-def split_statistics(frame: pl.DataFrame) -> dict[str, Any]:
-    """Events, sessions, items, time range and session lengths of one split."""
-    if frame.height == 0:
-        return {"events": 0, "sessions": 0, "items": 0, "predictions": 0}
-    lengths = frame.group_by("session_id").len()["len"]
-    first, last = frame["timestamp"].min(), frame["timestamp"].max()
-    return {
-        "events": frame.height,
-        "sessions": lengths.len(),
-        "items": frame["item_id"].n_unique(),
-        "predictions": frame.height - lengths.len(),
-        "first": _utc(first),
-        "last": _utc(last),
-        "length_min": int(lengths.min()),
-        "length_median": float(lengths.median()),
-        "length_max": int(lengths.max()),
-    }
-
-
-def _utc(seconds: int | None) -> str | None:
-    """Unix seconds as `2003-02-28 17:49:50` UTC."""
-    if seconds is None:
-        return None
-    return dt.datetime.fromtimestamp(int(seconds), dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def _data_section(data: dict[str, Any]) -> list[str]:
-    headers = ["split", "events", "sessions", "items", "first (UTC)", "last (UTC)", "length"]
+    headers = ["split", "events", "sessions", "items", "predictions", "first (UTC)", "last (UTC)"]
+    headers.append("length min / median / max")
     rows = []
     for name, stats in data.get("splits", {}).items():
-        length = (
-            f"{stats['length_min']} / {stats['length_median']:g} / {stats['length_max']}"
-            if "length_min" in stats
-            else "—"
-        )
+        length = "—"
+        if "session_length_min" in stats:
+            low, high = stats["session_length_min"], stats["session_length_max"]
+            length = f"{low} / {stats['session_length_median']:g} / {high}"
         rows.append(
             [
                 name,
-                f"{stats['events']:,}",
-                f"{stats['sessions']:,}",
-                f"{stats['items']:,}",
-                stats.get("first") or "—",
-                stats.get("last") or "—",
+                f"{stats.get('events', 0):,}",
+                f"{stats.get('sessions', 0):,}",
+                f"{stats.get('items', 0):,}",
+                f"{stats.get('predictions', 0):,}",
+                stats.get("first_time") or "—",
+                stats.get("last_time") or "—",
                 length,
             ]
         )
@@ -65,9 +38,9 @@ def _data_section(data: dict[str, Any]) -> list[str]:
     if options:
         lines.append("Preparation options: " + ", ".join(f"`{k}={v}`" for k, v in options.items()))
     lines += ["", markdown_table(headers, rows)]
-    lines.append("Session length is min / median / max events. A prediction is made after every")
-    lines.append("event of a session except its last, so a split of E events in S sessions has")
-    lines.append("E - S predictions (warm-up history is read but never scored).")
+    lines.append("Session length counts events. A prediction is one ranked next event: every event")
+    lines.append("of a split that follows an earlier event of the same session (with warm-up, the")
+    lines.append("earlier event may lie in an earlier split; history itself is never scored).")
     return lines
 
 

@@ -1,0 +1,96 @@
+"""How a prepared dataset is evaluated: which warm-up settings and whether seen items count.
+
+The prepared folder's preset decides: the seed preset (the original notebook) ranks every item,
+seen or not, and is reported with warm-up off and on; every other preset leaves out the items
+already in the session (a user does not rate a movie twice). A leave-one-out split has a
+single test event per session, so it is only meaningful with warm-up: the session's earlier
+events in train and validation are read without being scored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from sessrec.errors import DataError
+
+HISTORY_SPLITS = {"valid": ("train",), "test": ("train", "valid")}
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """The evaluation settings of one prepared dataset."""
+
+    exclude_seen: bool
+    warmups: tuple[bool, ...]
+    ties: str = "pessimistic"
+
+    def describe(self) -> list[str]:
+        """Plain-words lines for the report."""
+        warmup = " and ".join("on" if flag else "off" for flag in self.warmups)
+        seen = "left out of" if self.exclude_seen else "kept in"
+        return [
+            "every next event of every test session is ranked against all items (no sampling)",
+            f"items already in the session are {seen} the ranking",
+            f"ties count {self.ties}ly (an item scoring equal to the target ranks above it)",
+            f"warm-up {warmup}: with warm-up each test session first reads its earlier events "
+            "from train and validation without scoring them",
+        ]
+
+
+def protocol_for(meta: dict[str, Any], exclude_seen: bool | None = None) -> Protocol:
+    """The protocol of a prepared folder's meta.json (`exclude_seen` overrides the preset)."""
+    options = meta.get("options", {})
+    preset = options.get("preset", "default")
+    leave_one_out = str(options.get("split", "")).startswith("loo")
+    if exclude_seen is None:
+        exclude_seen = preset != "seed"
+    warmups = (True,) if leave_one_out else (False, True)
+    return Protocol(exclude_seen=exclude_seen, warmups=warmups)
+
+
+def history_log(dataset: Any, split: str) -> Any:
+    """The events before `split` (train, plus validation for test) as one SessionLog."""
+    from native_loader import SessionLog
+
+    if split not in HISTORY_SPLITS:
+        raise DataError(f"warm-up history is defined for valid and test, not {split!r}")
+    frames = [dataset.split(name) for name in HISTORY_SPLITS[split]]
+    frame = pl.concat(frames).sort("session_id", maintain_order=True)
+    return SessionLog.from_arrays(
+        frame["session_id"].to_numpy(), frame["item_id"].to_numpy(), frame["timestamp"].to_numpy()
+    )
+
+
+def evaluate_split(
+    model: Any,
+    dataset: Any,
+    split: str = "test",
+    protocol: Protocol | None = None,
+    bootstrap: int = 1000,
+) -> list[dict[str, Any]]:
+    """Evaluate `model` on `split` under each warm-up setting of the protocol.
+
+    Returns one dict per setting: `{"warmup": bool, "metrics": EvaluationResult.to_dict()}`.
+    """
+    from sessrec.evaluation import evaluate
+
+    protocol = protocol or protocol_for(dataset.meta)
+    log = dataset.log(split)
+    counts = dataset.items["train_count"].to_numpy().astype(np.float64)
+    results = []
+    for warmup in protocol.warmups:
+        result = evaluate(
+            model,
+            log,
+            history=history_log(dataset, split) if warmup else None,
+            ties=protocol.ties,
+            exclude_seen=protocol.exclude_seen,
+            bootstrap=bootstrap,
+            item_counts=counts,
+        )
+        results.append({"warmup": warmup, "metrics": result.to_dict()})
+    return results

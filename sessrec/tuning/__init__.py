@@ -1,0 +1,1 @@
+"""Hyperparameter search for GRU4Rec (`sessrec tune`): optuna TPE over a TOML search space."""
