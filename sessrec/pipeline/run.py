@@ -1,0 +1,318 @@
+"""The main job: raw log -> prepared splits -> GRU4Rec and baselines -> test metrics -> report.
+
+`run_pipeline(settings)` times each stage and writes one run folder:
+
+    data/             the prepared dataset (train/valid/test, items, meta.json)
+    gru4rec/          GRU4Rec's training run (config.toml, history.json, model/, checkpoint/)
+    baselines/NAME/   each fitted baseline
+    metrics.json      every model's test metrics, under each warm-up setting
+    compare.md/.png   the comparison table and its bar chart
+    curves.png        train loss and validation Recall@20 / MRR@20 per epoch
+    history.json      GRU4Rec's per-epoch history
+    meta.json         settings, timings, machine and library versions
+    report.md         all of the above in one page
+
+The folder is assembled under a temporary name and renamed at the end, so a failed or
+interrupted run never leaves a half-written folder behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import shlex
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sessrec import __version__
+from sessrec.errors import ConfigError
+from sessrec.pipeline.plots import plot_bars, plot_curves
+from sessrec.pipeline.protocol import Protocol, evaluate_split, protocol_for
+from sessrec.pipeline.report import write_report
+from sessrec.pipeline.tables import comparison_table, markdown_table
+from sessrec.utils.atomic import atomic_file, atomic_folder, write_json
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASELINES = ("pop", "markov", "itemknn", "vsknn")
+GRU4REC = "gru4rec"
+
+
+@dataclass
+class RunSettings:
+    """Everything `sessrec run` needs; `command` is the line that reproduces the run."""
+
+    out: Path
+    data: Path | None = None
+    preset: str = "default"
+    prep: dict[str, Any] = field(default_factory=dict)
+    file_format: str | None = None
+    columns: str | None = None
+    config: Any = None
+    config_file: Path | None = None
+    epochs: int | None = None
+    baselines: tuple[str, ...] = DEFAULT_BASELINES
+    train_gru4rec: bool = True
+    exclude_seen: bool | None = None
+    bootstrap: int = 1000
+    download: bool = True
+    command: str = ""
+
+
+@dataclass
+class RunResult:
+    """What a finished run produced: the comparison rows, timings and the folder."""
+
+    folder: Path
+    rows: list[tuple[str, dict[str, Any]]]
+    timings: dict[str, float]
+    record: dict[str, Any]
+
+    def table(self) -> str:
+        """The comparison table as Markdown (the same as compare.md)."""
+        headers, cells = comparison_table(self.rows)
+        return markdown_table(headers, cells)
+
+
+class StageClock:
+    """Wall time of each named stage, in the order the stages ran."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time the body as stage `name` and log when it ends."""
+        started = time.perf_counter()
+        logger.info("stage %s ...", name)
+        yield
+        self.seconds[name] = time.perf_counter() - started
+        logger.info("stage %s done in %.1f s", name, self.seconds[name])
+
+
+def gru4rec_config(settings: RunSettings) -> Any:
+    """The GRU4Rec config of a run: the given one or the defaults, with --epochs applied."""
+    from sessrec.models.gru4rec.config import GRU4RecConfig
+
+    config = settings.config
+    if config is None:
+        config = GRU4RecConfig.from_toml(settings.config_file) if settings.config_file else None
+    config = config or GRU4RecConfig()
+    if settings.epochs is not None:
+        config = config.replace(epochs=settings.epochs)
+    return config
+
+
+def reproduce_command(settings: RunSettings) -> str:
+    """The `sessrec run` line that repeats these settings."""
+    parts = ["sessrec", "run"]
+    if settings.data is not None:
+        parts += ["--data", str(settings.data)]
+    if settings.file_format:
+        parts += ["--format", settings.file_format]
+    if settings.columns:
+        parts += ["--columns", settings.columns]
+    parts += ["--preset", settings.preset]
+    for key, value in settings.prep.items():
+        parts += [f"--{key.replace('_', '-')}", str(value)]
+    if settings.config_file:
+        parts += ["--config", str(settings.config_file)]
+    if settings.epochs is not None:
+        parts += ["--epochs", str(settings.epochs)]
+    parts += ["--baselines", ",".join(settings.baselines) or "none"]
+    if settings.exclude_seen is not None:
+        parts.append("--exclude-seen" if settings.exclude_seen else "--include-seen")
+    parts += ["--out", str(settings.out)]
+    return shlex.join(parts)
+
+
+def run_pipeline(settings: RunSettings) -> RunResult:
+    """Prepare, train, fit baselines, evaluate on test and write the run folder (see module)."""
+    from sessrec.data import load_prepared, locate_data, prepare, preset_options, resolve_source
+
+    clock = StageClock()
+    config = gru4rec_config(settings) if settings.train_gru4rec else None
+    options = preset_options(settings.preset, **settings.prep)
+    _check_baselines(settings.baselines)
+    settings.command = settings.command or reproduce_command(settings)
+    created = datetime.now(tz=UTC).isoformat(timespec="seconds")
+
+    with atomic_folder(settings.out) as folder:
+        with clock.stage("prepare data"):
+            located = locate_data(settings.data, download=settings.download)
+            source = resolve_source(located, settings.file_format, settings.columns)
+            prepare(source, options, folder / "data")
+            dataset = load_prepared(folder / "data")
+        protocol = protocol_for(dataset.meta, settings.exclude_seen)
+
+        models: dict[str, Any] = {}
+        training = None
+        if config is not None:
+            with clock.stage("train gru4rec"):
+                training = _train_gru4rec(config, dataset, folder / GRU4REC)
+            models[GRU4REC] = training.model
+        for name in settings.baselines:
+            with clock.stage(f"fit {name}"):
+                models[name] = _fit_baseline(name, dataset, folder / "baselines" / name)
+
+        evaluations: dict[str, list[dict[str, Any]]] = {}
+        for name, model in models.items():
+            with clock.stage(f"evaluate {name}"):
+                evaluations[name] = evaluate_split(
+                    model, dataset, "test", protocol, bootstrap=settings.bootstrap
+                )
+
+        with clock.stage("write report"):
+            rows = comparison_rows(evaluations)
+            record = _record(settings, dataset, protocol, config, training, rows, created)
+            record["timings"] = clock.seconds
+            _write_outputs(folder, record, evaluations, rows, training)
+        record["timings"] = dict(clock.seconds)
+        write_report(folder / "report.md", record)
+        write_json(folder / "meta.json", _meta(record))
+
+    logger.info("run folder %s written", settings.out)
+    return RunResult(folder=settings.out, rows=rows, timings=clock.seconds, record=record)
+
+
+def comparison_rows(
+    evaluations: dict[str, list[dict[str, Any]]],
+) -> list[tuple[str, dict[str, Any]]]:
+    """One table row per model and warm-up setting, labelled `name` or `name (warm-up)`."""
+    rows = []
+    for name, results in evaluations.items():
+        for result in results:
+            label = name
+            if len(results) > 1 and result["warmup"]:
+                label = f"{name} (warm-up)"
+            rows.append((label, result["metrics"]))
+    return rows
+
+
+def _check_baselines(names: tuple[str, ...]) -> None:
+    """Fail before any work when a baseline name is unknown."""
+    from sessrec.models.registry import baseline_names
+
+    known = baseline_names()
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ConfigError(
+            f"--baselines: unknown baseline {unknown[0]!r}; known: {', '.join(known)}"
+        )
+
+
+def _train_gru4rec(config: Any, dataset: Any, folder: Path) -> Any:
+    """Train GRU4Rec into `folder` (config.toml, history.json, checkpoint/, model/)."""
+    from sessrec.training import train
+
+    return train(config, dataset, folder)
+
+
+def _fit_baseline(name: str, dataset: Any, folder: Path) -> Any:
+    """Fit one baseline on the train split and save it under `folder`."""
+    from sessrec.models.registry import make_baseline
+
+    model = make_baseline(name, n_items=dataset.n_items)
+    model.fit(dataset.log("train"), dataset.log("valid"))
+    model.save(folder)
+    return model
+
+
+def _record(
+    settings: RunSettings,
+    dataset: Any,
+    protocol: Protocol,
+    config: Any,
+    training: Any,
+    rows: list[tuple[str, dict[str, Any]]],
+    created: str,
+) -> dict[str, Any]:
+    """The plain-dict record that report.md and meta.json are written from."""
+    options = dataset.meta.get("options", {})
+    record: dict[str, Any] = {
+        "title": f"sessrec run: GRU4Rec and baselines, preset {settings.preset}",
+        "created": created,
+        "machine": machine_description(),
+        "command": settings.command,
+        "data": {
+            "source": dataset.meta.get("source", {}).get("path", str(settings.data)),
+            "preset": options.get("preset", settings.preset),
+            "options": options,
+            "splits": dataset.meta.get("stats", {}),
+            "n_items": dataset.n_items,
+        },
+        "protocol": protocol.describe(),
+        "results": [{"label": label, "metrics": metrics} for label, metrics in rows],
+        "config": config.to_dict() if config is not None else None,
+    }
+    if training is not None:
+        record["training"] = {
+            "history": training.history,
+            "best_epoch": training.best_epoch,
+            "seconds": training.seconds,
+        }
+    return record
+
+
+def _write_outputs(
+    folder: Path,
+    record: dict[str, Any],
+    evaluations: dict[str, list[dict[str, Any]]],
+    rows: list[tuple[str, dict[str, Any]]],
+    training: Any,
+) -> None:
+    """metrics.json, history.json, compare.md, compare.png and curves.png."""
+    write_json(
+        folder / "metrics.json",
+        {"split": "test", "protocol": record["protocol"], "models": evaluations},
+    )
+    headers, cells = comparison_table(rows)
+    with atomic_file(folder / "compare.md") as stream:
+        stream.write(markdown_table(headers, cells))
+    plot_bars(rows, folder / "compare.png")
+    history = training.history if training is not None else []
+    write_json(folder / "history.json", history)
+    plot_curves(history, folder / "curves.png")
+
+
+def _meta(record: dict[str, Any]) -> dict[str, Any]:
+    """meta.json: how the run was made (command, settings, timings, versions), not results."""
+    from importlib import metadata
+
+    versions = {"python": platform.python_version(), "sessrec": __version__}
+    for name in ("numpy", "polars", "tensorflow", "numba", "optuna"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return {
+        "format": "sessrec-run-1",
+        "created": record["created"],
+        "command": record["command"],
+        "machine": record["machine"],
+        "data": {key: value for key, value in record["data"].items() if key != "splits"},
+        "protocol": record["protocol"],
+        "config": record["config"],
+        "best_epoch": record.get("training", {}).get("best_epoch"),
+        "timings": record["timings"],
+        "versions": versions,
+    }
+
+
+def machine_description() -> str:
+    """`Linux x86_64, 2 CPU cores` plus a GPU name when TensorFlow sees one."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    text = f"{platform.system()} {platform.machine()}, {cores} CPU cores"
+    try:
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+    except ImportError:
+        gpus = []
+    return text + (f", {len(gpus)} GPU" if gpus else ", no GPU")
