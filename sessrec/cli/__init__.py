@@ -10,6 +10,8 @@ from sessrec.cli.app import app
 from sessrec.errors import SessrecError
 
 # Each command module registers its command on `app` when imported (one line per module).
+# isort: split
+import sessrec.cli.prep  # noqa: E402,F401
 
 
 def main() -> None:

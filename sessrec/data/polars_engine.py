@@ -1,0 +1,190 @@
+"""The default prep engine: rating filter, sessions, cleansing, split and ids as polars queries."""
+
+from __future__ import annotations
+
+import logging
+
+import polars as pl
+
+from sessrec.data.options import PrepOptions, SplitSpec
+from sessrec.data.polars_reader import read_events
+from sessrec.data.result import EngineResult, StepLog
+from sessrec.data.sources import LogSource
+from sessrec.errors import DataError
+
+logger = logging.getLogger(__name__)
+SECONDS_PER_DAY = 86400
+ORDER = ["session_id", "timestamp", "row"]
+
+
+def prepare_polars(source: LogSource, options: PrepOptions) -> EngineResult:
+    """Run every prep step on `source` with polars and return the three splits."""
+    log = StepLog()
+    events = read_events(source)
+    log.record("read", events.height, events.height)
+
+    events = _filter_rating(events, options.min_rating, log)
+    events = _sessions(events, options.session_gap_seconds())
+    events = cleanse(events, options.min_session_length, options.min_item_support, "cleanse", log)
+    events = _number_sessions(events)
+
+    spec = options.split_spec()
+    rest, test = split_events(events, spec)
+    train, valid = split_events(rest, spec)
+    log.split_counts = {"train": train.height, "valid": valid.height, "test": test.height}
+    logger.info(
+        "split %s: train %s, valid %s, test %s",
+        options.split,
+        *map("{:,}".format, log.split_counts.values()),
+    )
+
+    train = cleanse(
+        train,
+        options.train_min_session_length,
+        options.train_min_item_support,
+        "train_cleanse",
+        log,
+    )
+    if train.height == 0:
+        raise DataError("no training events left after cleansing; loosen --train-min-* options")
+    evaluation = {}
+    for name, frame in (("valid", valid), ("test", test)):
+        if options.unseen_items == "drop":
+            kept = frame.filter(pl.col("item_key").is_in(train["item_key"].implode()))
+            log.record(f"{name}_unseen_items", frame.height, kept.height)
+            frame = kept
+        evaluation[name] = cleanse(
+            frame,
+            options.eval_min_session_length,
+            options.eval_min_item_support,
+            f"{name}_cleanse",
+            log,
+        )
+    return _with_item_ids(train, evaluation["valid"], evaluation["test"], options, log)
+
+
+def _filter_rating(events: pl.DataFrame, min_rating: float, log: StepLog) -> pl.DataFrame:
+    if min_rating <= 0:
+        return events
+    if events["rating"].null_count() == events.height:
+        logger.warning("the log has no ratings, so --min-rating %s keeps every event", min_rating)
+        return events
+    kept = events.lazy().filter(pl.col("rating") >= min_rating).collect()
+    log.record("min_rating", events.height, kept.height)
+    return kept
+
+
+def _sessions(events: pl.DataFrame, gap_seconds: int | None) -> pl.DataFrame:
+    """Add `session_key`: the user key, or a running number that grows after each long gap."""
+    if gap_seconds is None:
+        return events.with_columns(pl.col("user_key").alias("session_key"))
+    query = (
+        events.lazy()
+        .sort(["user_key", "timestamp", "row"])
+        .with_columns(
+            (
+                (pl.col("user_key") != pl.col("user_key").shift(1))
+                | (pl.col("timestamp") - pl.col("timestamp").shift(1) > gap_seconds)
+            )
+            .fill_null(True)
+            .cum_sum()
+            .alias("session_key")
+        )
+    )
+    return query.collect()
+
+
+def cleanse(
+    events: pl.DataFrame, min_length: int, min_support: int, step: str, log: StepLog
+) -> pl.DataFrame:
+    """Drop short sessions, then rare items, again and again until nothing changes."""
+    session_column = "session_id" if "session_id" in events.columns else "session_key"
+    before = events.height
+    rounds = []
+    while True:
+        short = events.lazy().filter(pl.len().over(session_column) >= min_length).collect()
+        rare = short.lazy().filter(pl.len().over("item_key") >= min_support).collect()
+        if rare.height == events.height:
+            break
+        rounds.append(
+            {
+                "short_sessions": events.height - short.height,
+                "rare_items": short.height - rare.height,
+            }
+        )
+        events = rare
+    log.record(step, before, events.height, rounds=rounds)
+    return events
+
+
+def _number_sessions(events: pl.DataFrame) -> pl.DataFrame:
+    """Dense session ids in key order (user, then start time), events in stable time order."""
+    if events.height == 0:
+        raise DataError(
+            "no events left after cleansing; loosen --min-session-length, "
+            "--min-item-support or --min-rating"
+        )
+    query = events.lazy().with_columns(
+        (pl.col("session_key").rank("dense") - 1).cast(pl.Int64).alias("session_id")
+    )
+    return query.sort(ORDER).collect()
+
+
+def split_events(events: pl.DataFrame, spec: SplitSpec) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(earlier, later) by the split rule; events must be sorted by session and time."""
+    if events.height == 0:
+        return events, events
+    if spec.kind == "loo":
+        is_later = pl.int_range(pl.len()).over("session_id") == pl.len().over("session_id") - 1
+    elif spec.kind == "fraction":
+        times = events["timestamp"].sort()
+        later_count = max(1, round(spec.fraction * events.height))
+        cut = times[max(0, events.height - later_count)]
+        is_later = pl.col("timestamp") >= cut
+    else:
+        cut = events["timestamp"].max() - round(spec.days * SECONDS_PER_DAY)
+        time = (
+            pl.col("timestamp")
+            if spec.kind == "days"
+            else pl.col("timestamp").max().over("session_id")
+        )
+        is_later = time >= cut
+    marked = events.lazy().with_columns(is_later.alias("is_later")).collect()
+    later = marked.filter(pl.col("is_later")).drop("is_later")
+    return marked.filter(~pl.col("is_later")).drop("is_later"), later
+
+
+def _with_item_ids(
+    train: pl.DataFrame,
+    valid: pl.DataFrame,
+    test: pl.DataFrame,
+    options: PrepOptions,
+    log: StepLog,
+) -> EngineResult:
+    """Dense item ids in key order, over train's items or (unseen_items='keep') all items."""
+    if test.height == 0:
+        raise DataError(
+            "the test split is empty after filtering; use a longer --split window "
+            "or loosen the --eval-min-* options"
+        )
+    vocabulary = train if options.unseen_items == "drop" else pl.concat([train, valid, test])
+    counts = train.group_by("item_key").agg(pl.len().cast(pl.Int64).alias("train_count"))
+    items = (
+        vocabulary.lazy()
+        .select("item_key")
+        .unique()
+        .sort("item_key")
+        .with_row_index("item_id")
+        .join(counts.lazy(), on="item_key", how="left")
+        .with_columns(pl.col("item_id").cast(pl.Int32), pl.col("train_count").fill_null(0))
+        .sort("item_id")
+        .collect()
+    )
+    ids = items.lazy().select("item_key", "item_id")
+    frames = [
+        frame.lazy().join(ids, on="item_key", how="inner").sort(ORDER).collect()
+        for frame in (train, valid, test)
+    ]
+    items = items.with_columns(pl.col("item_key").cast(pl.String))
+    rule = "train items only" if options.unseen_items == "drop" else "all items"
+    return EngineResult(*frames, items=items, log=log, item_rule=rule)

@@ -1,0 +1,114 @@
+"""Per-split statistics and the warning about evaluating on too few predictions."""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+
+logger = logging.getLogger(__name__)
+FEW_PREDICTIONS = 1000
+TYPICAL_RECALL = 0.15
+
+
+def split_stats(frame: pl.DataFrame, history: list[pl.DataFrame]) -> dict[str, Any]:
+    """Events, sessions, items, time range, session lengths and next-item predictions.
+
+    A prediction is an event whose session has an earlier event, in this split or in the
+    `history` splits before it (the evaluator warms sessions up on those earlier events).
+    """
+    if frame.height == 0:
+        return {"events": 0, "sessions": 0, "items": 0, "predictions": 0}
+    lengths = frame.group_by("session_id").len()["len"]
+    known = pl.concat([part.select("session_id") for part in history]).unique() if history else None
+    fresh_sessions = (
+        lengths.len()
+        if known is None
+        else frame.select("session_id").unique().join(known, on="session_id", how="anti").height
+    )
+    return {
+        "events": frame.height,
+        "sessions": lengths.len(),
+        "items": frame["item_id"].n_unique(),
+        "first_time": _utc(frame["timestamp"].min()),
+        "last_time": _utc(frame["timestamp"].max()),
+        "session_length_min": int(lengths.min()),
+        "session_length_median": float(lengths.median()),
+        "session_length_max": int(lengths.max()),
+        "predictions": frame.height - fresh_sessions,
+    }
+
+
+def all_split_stats(splits: dict[str, pl.DataFrame]) -> dict[str, dict[str, Any]]:
+    """split_stats for train, valid and test, each with the splits before it as history."""
+    return {
+        "train": split_stats(splits["train"], []),
+        "valid": split_stats(splits["valid"], [splits["train"]]),
+        "test": split_stats(splits["test"], [splits["train"], splits["valid"]]),
+    }
+
+
+def recall_half_width(predictions: int, recall: float = TYPICAL_RECALL) -> float:
+    """Half-width of the binomial 95% interval of Recall@20 measured on `predictions` targets."""
+    if predictions <= 0:
+        return float("inf")
+    return 1.96 * math.sqrt(recall * (1.0 - recall) / predictions)
+
+
+def few_predictions_warning(name: str, predictions: int) -> str | None:
+    """A warning text when a split has fewer than 1,000 predictions, else None."""
+    if predictions >= FEW_PREDICTIONS:
+        return None
+    width = recall_half_width(predictions)
+    return (
+        f"the {name} split has only {predictions:,} predictions (fewer than {FEW_PREDICTIONS:,}):"
+        f" at a typical Recall@20 of {TYPICAL_RECALL} its 95% confidence interval is "
+        f"+/-{width:.3f}, so differences between models smaller than that are noise"
+    )
+
+
+def format_stats_table(stats: dict[str, dict[str, Any]]) -> str:
+    """A fixed-width text table of split_stats, one row per split."""
+    headers = [
+        "split",
+        "events",
+        "sessions",
+        "items",
+        "predictions",
+        "first (UTC)",
+        "last (UTC)",
+        "len min/med/max",
+    ]
+    rows = []
+    for name, entry in stats.items():
+        lengths = (
+            f"{entry['session_length_min']}/{entry['session_length_median']:g}/"
+            f"{entry['session_length_max']}"
+            if entry["events"]
+            else "-"
+        )
+        rows.append(
+            [
+                name,
+                f"{entry['events']:,}",
+                f"{entry['sessions']:,}",
+                f"{entry['items']:,}",
+                f"{entry['predictions']:,}",
+                entry.get("first_time", "-"),
+                entry.get("last_time", "-"),
+                lengths,
+            ]
+        )
+    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
+    lines = [
+        "  ".join(str(cell).rjust(width) for cell, width in zip(row, widths, strict=True))
+        for row in [headers, *rows]
+    ]
+    return "\n".join(lines)
+
+
+def _utc(seconds: int) -> str:
+    return datetime.fromtimestamp(int(seconds), tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
