@@ -12,6 +12,10 @@ from sessrec.errors import SessrecError
 # Each command module registers its command on `app` when imported (one line per module).
 # isort: split
 import sessrec.cli.prep  # noqa: E402,F401
+import sessrec.cli.recommend  # noqa: E402,F401
+import sessrec.cli.run  # noqa: E402,F401
+import sessrec.cli.sweep  # noqa: E402,F401
+import sessrec.cli.tune  # noqa: E402,F401
 
 
 def main() -> None:

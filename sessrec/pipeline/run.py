@@ -35,7 +35,7 @@ from sessrec.errors import ConfigError
 from sessrec.pipeline.plots import plot_bars, plot_curves
 from sessrec.pipeline.protocol import Protocol, evaluate_split, protocol_for
 from sessrec.pipeline.report import write_report
-from sessrec.pipeline.tables import comparison_table, markdown_table
+from sessrec.pipeline.tables import SUMMARY_METRICS, comparison_table, markdown_table
 from sessrec.utils.atomic import atomic_file, atomic_folder, write_json
 
 logger = logging.getLogger(__name__)
@@ -75,8 +75,8 @@ class RunResult:
     record: dict[str, Any]
 
     def table(self) -> str:
-        """The comparison table as Markdown (the same as compare.md)."""
-        headers, cells = comparison_table(self.rows)
+        """A compact comparison table for the terminal (report.md has the intervals)."""
+        headers, cells = comparison_table(self.rows, SUMMARY_METRICS, with_intervals=False)
         return markdown_table(headers, cells)
 
 

@@ -7,7 +7,16 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-TABLE_METRICS = ("recall@10", "mrr@10", "ndcg@10", "recall@20", "mrr@20", "ndcg@20")
+TABLE_METRICS = (
+    "recall@10",
+    "mrr@10",
+    "ndcg@10",
+    "recall@20",
+    "mrr@20",
+    "ndcg@20",
+    "coverage@20",
+)
+SUMMARY_METRICS = ("recall@10", "ndcg@10", "recall@20", "mrr@20", "ndcg@20", "coverage@20")
 ALIASES = {"hr": "recall"}
 
 
