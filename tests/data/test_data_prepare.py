@@ -64,7 +64,7 @@ def rows(frame: pl.DataFrame) -> list[tuple]:
     return [tuple(row) for row in frame.select(list(EVENT_SCHEMA)).iter_rows()]
 
 
-@pytest.mark.parametrize("engine", ["polars"])
+@pytest.mark.parametrize("engine", ["polars", "pandas"])
 def test_tiny_log_gives_the_hand_computed_splits(engine: str) -> None:
     options = preset_options("seed", engine=engine, **TINY_OPTIONS)
     result = run_engine(resolve_source(TINY), options)

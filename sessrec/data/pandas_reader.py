@@ -1,0 +1,142 @@
+"""Parse a `LogSource` with pandas, independently of the polars reader, with the same checks.
+
+pandas' fast C parser cannot split on '::' either, so that separator is first replaced by a
+control character the MovieLens files never contain.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pandas as pd
+
+from sessrec.data.sources import LogSource
+from sessrec.errors import DataError
+
+PLACEHOLDER = "\x1f"
+INTEGER = re.compile(r"-?\d+")
+
+
+def read_events_pandas(source: LogSource) -> pd.DataFrame:
+    """Columns `user_key`, `item_key`, `timestamp` (int64 s), `rating` (float32), `row`."""
+    if not source.path.is_file():
+        raise DataError(f"{source.path}: file not found")
+    if source.kind == "parquet":
+        raw = _read_parquet(source)
+    elif source.has_header:
+        raw = _read_text(source, header=0, usecols=[str(c) for c in source.columns.values()])
+        raw = raw.rename(columns={str(column): role for role, column in source.columns.items()})
+    else:
+        raw = _read_without_header(source)
+    raw["row"] = np.arange(len(raw), dtype=np.int64)
+    events = _typed(raw, source)
+    if len(events) == 0:
+        raise DataError(f"{source.path}: the log holds no events")
+    return events
+
+
+def _read_text(source: LogSource, header: int | None, usecols: list | None = None) -> pd.DataFrame:
+    data = source.path.read_bytes()
+    separator = source.separator
+    if len(separator) > 1:
+        data = data.replace(separator.encode(), PLACEHOLDER.encode())
+        separator = PLACEHOLDER
+    try:
+        return pd.read_csv(
+            io.BytesIO(data),
+            sep=separator,
+            header=header,
+            usecols=usecols,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[],
+            skip_blank_lines=False,
+            quoting=3 if header is None else 0,
+            engine="c",
+        )
+    except pd.errors.ParserError as error:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        if match is None:
+            raise DataError(f"{source.path}: cannot parse ({error})") from error
+        expected, line, seen = match.groups()
+        raise DataError(
+            f"{source.path}, line {line}: expected {expected} fields separated by "
+            f"{source.separator_name()}, found {seen}"
+        ) from error
+    except pd.errors.EmptyDataError as error:
+        raise DataError(f"{source.path}: the log holds no events") from error
+    except ValueError as error:
+        raise DataError(f"{source.path}: {error}") from error
+
+
+def _read_without_header(source: LogSource) -> pd.DataFrame:
+    """Every line must have exactly as many fields as the roles' largest position + 1."""
+    field_count = max(int(position) for position in source.columns.values()) + 1
+    raw = _read_text(source, header=None)
+    counts = raw.notna().sum(axis=1).to_numpy()
+    bad = np.flatnonzero(counts != field_count)
+    if raw.shape[1] != field_count and len(bad) == 0:
+        bad = np.array([0])
+    if len(bad):
+        raise DataError(
+            f"{source.path}, line {bad[0] + 1}: expected {field_count} fields separated by "
+            f"{source.separator_name()}, found {counts[bad[0]]}"
+        )
+    return pd.DataFrame({role: raw[int(position)] for role, position in source.columns.items()})
+
+
+def _read_parquet(source: LogSource) -> pd.DataFrame:
+    names = {str(column): role for role, column in source.columns.items()}
+    frame = pd.read_parquet(source.path, columns=list(names)).rename(columns=names)
+    if pd.api.types.is_datetime64_any_dtype(frame["time"]):
+        frame["time"] = frame["time"].astype("datetime64[s]").astype("int64")
+    for role in names.values():
+        frame[role] = frame[role].astype(str).where(frame[role].notna(), None)
+    return frame
+
+
+def _typed(raw: pd.DataFrame, source: LogSource) -> pd.DataFrame:
+    header_lines = 1 if source.has_header else 0
+    numbers = {}
+    for role in ("time", "rating"):
+        if role not in raw.columns:
+            continue
+        text = raw[role].astype("string").str.strip()
+        numbers[role] = pd.to_numeric(text, errors="coerce").astype("float64")
+        bad = np.flatnonzero(numbers[role].isna().to_numpy())
+        if len(bad):
+            raise DataError(
+                f"{source.path}, line {bad[0] + 1 + header_lines}: the {role} field "
+                f"{raw[role].iloc[bad[0]]!r} is not a number"
+            )
+    keys = {role: raw[role].astype("string").str.strip() for role in ("session", "item")}
+    for values in keys.values():
+        empty = np.flatnonzero((values.isna() | (values == "")).to_numpy())
+        if len(empty):
+            raise DataError(
+                f"{source.path}, line {empty[0] + 1 + header_lines}: a session/user or item "
+                "field is empty"
+            )
+    rating = numbers.get("rating")
+    return pd.DataFrame(
+        {
+            "user_key": _key_values(keys["session"]),
+            "item_key": _key_values(keys["item"]),
+            "timestamp": np.floor(numbers["time"].to_numpy()).astype(np.int64),
+            "rating": (
+                rating.to_numpy(np.float32)
+                if rating is not None
+                else np.full(len(raw), np.nan, np.float32)
+            ),
+            "row": raw["row"].to_numpy(),
+        }
+    )
+
+
+def _key_values(values: pd.Series) -> np.ndarray:
+    """int64 when every key is an integer, else Python strings."""
+    if values.str.fullmatch(INTEGER.pattern).all():
+        return values.astype("int64").to_numpy()
+    return values.to_numpy(dtype=object)
