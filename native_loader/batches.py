@@ -80,15 +80,18 @@ def batches_for_order(log: SessionLog, session_order: np.ndarray, batch_size: in
     """Fill an epoch for sessions entering slots in `session_order` (each of length >= 2)."""
     started = time.perf_counter()
     offsets = log.session_offsets
-    steps = kernels.count_steps(offsets, session_order, batch_size)
+    pair_counts = offsets[session_order + 1] - offsets[session_order] - 1
+    shape = (kernels.max_steps(pair_counts, batch_size), batch_size)
+    inputs = np.empty(shape, np.int32)
+    targets = np.empty(shape, np.int32)
+    reset = np.empty(shape, np.bool_)
+    valid = np.empty(shape, np.bool_)
+    steps = kernels.fill_training(
+        offsets, log.item_ids, session_order, inputs, targets, reset, valid
+    )
+    inputs, targets, reset, valid = inputs[:steps], targets[:steps], reset[:steps], valid[:steps]
 
-    inputs = np.empty((steps, batch_size), np.int32)
-    targets = np.empty((steps, batch_size), np.int32)
-    reset = np.empty((steps, batch_size), np.bool_)
-    valid = np.empty((steps, batch_size), np.bool_)
-    kernels.fill_training(offsets, log.item_ids, session_order, inputs, targets, reset, valid)
-
-    n_pairs = int(np.sum(offsets[session_order + 1] - offsets[session_order] - 1))
+    n_pairs = int(pair_counts.sum())
     logger.debug(
         "batched %d pairs into %d steps of %d slots in %.3f s",
         n_pairs,

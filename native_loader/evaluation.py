@@ -55,9 +55,7 @@ def evaluation_batches(
     history_lengths, seen_offsets, seen_items = _warm_sequences(log, history)
     sequence_lengths = np.diff(seen_offsets)
     order = np.flatnonzero(sequence_lengths >= 2).astype(np.int64)
-    steps = kernels.count_steps(seen_offsets, order, batch_size)
-
-    shape = (steps, batch_size)
+    shape = (kernels.max_steps(sequence_lengths[order] - 1, batch_size), batch_size)
     arrays = {
         "inputs": np.empty(shape, np.int32),
         "targets": np.empty(shape, np.int32),
@@ -69,7 +67,10 @@ def evaluation_batches(
         "seen_start": np.empty(shape, np.int64),
         "seen_end": np.empty(shape, np.int64),
     }
-    kernels.fill_evaluation(seen_offsets, seen_items, history_lengths, order, *arrays.values())
+    steps = kernels.fill_evaluation(
+        seen_offsets, seen_items, history_lengths, order, *arrays.values()
+    )
+    arrays = {name: array[:steps] for name, array in arrays.items()}
 
     n_pairs = int(np.sum(sequence_lengths[order] - 1))
     own_lengths = log.session_lengths[order]
