@@ -55,7 +55,8 @@ def evaluate(
 
     `history` (for example train plus validation) warms each session up without scoring when
     given. `item_counts` (train counts per item) enables `popularity@K`. `bootstrap` is the
-    number of resamples for the intervals (0 skips them); `seed` fixes them.
+    number of resamples for the intervals (0 skips them); `seed` fixes them. A model with a
+    `step_rows(inputs, reset, rows)` method (the baselines) is asked for scored rows only.
     """
     from native_loader import evaluation_batches
 
@@ -104,13 +105,19 @@ def _rank_all(model, batches, ties, exclude_seen, top_k):
     """Drive the model through the batches; collect ranks, top-K lists and target positions."""
     ranks, top_items, positions, sessions = [], [], [], []
     model.start(batches.inputs.shape[1])
+    # A model that can score chosen slots only (the baselines) skips padded and warm-up rows.
+    step_rows = getattr(model, "step_rows", None)
     total = int(batches.score.sum())
     with progress(total=total, unit="pred", unit_scale=True, desc="evaluate") as bar:
         for step in range(batches.inputs.shape[0]):
             scored = np.flatnonzero(batches.score[step])
-            scores = model.step(
-                batches.inputs[step], batches.reset[step], want_scores=bool(scored.size)
-            )
+            inputs, reset = batches.inputs[step], batches.reset[step]
+            if step_rows is not None:
+                scores = step_rows(inputs, reset, scored)
+                score_rows = np.arange(scored.size)
+            else:
+                scores = model.step(inputs, reset, want_scores=bool(scored.size))
+                score_rows = scored
             if not scored.size:
                 continue
 
@@ -122,7 +129,7 @@ def _rank_all(model, batches, ties, exclude_seen, top_k):
                     "seen_end": batches.seen_end[step, scored],
                 }
             ranked = rank_targets(
-                scores, scored, batches.targets[step, scored], ties=ties, top_k=top_k, **seen
+                scores, score_rows, batches.targets[step, scored], ties=ties, top_k=top_k, **seen
             )
             ranks.append(ranked.ranks)
             top_items.append(ranked.top_items)
