@@ -18,6 +18,7 @@ TIE_POLICIES = ("optimistic", "pessimistic", "average")
 
 # Rows handed to one parallel worker at a time; each chunk owns its scratch arrays.
 _ROWS_PER_CHUNK = 16
+_PARALLEL_MIN_ROWS = 64
 
 
 @dataclass
@@ -70,7 +71,9 @@ def rank_targets(
     ranks = np.empty(len(rows), dtype=np.float64)
     top_items = np.full((len(rows), top_k), -1, dtype=np.int32)
     has_nan = np.zeros(len(rows), dtype=np.bool_)
-    _rank_kernel(
+    # Starting the worker threads costs more than ranking a few rows on one.
+    kernel = _rank_parallel if len(rows) >= _PARALLEL_MIN_ROWS else _rank_serial
+    kernel(
         scores, rows, targets, seen_items, seen_start, seen_end, exclude_seen, code,
         ranks, top_items, has_nan,
     )  # fmt: skip
@@ -83,56 +86,80 @@ def rank_targets(
 
 
 @numba.njit(cache=True, parallel=True)
-def _rank_kernel(
+def _rank_parallel(
     scores, rows, targets, seen_items, seen_start, seen_end, exclude_seen, code,
     ranks, top_items, has_nan,
 ):  # fmt: skip
     n_rows = rows.shape[0]
-    n_items = scores.shape[1]
-    top_k = top_items.shape[1]
     n_chunks = (n_rows + _ROWS_PER_CHUNK - 1) // _ROWS_PER_CHUNK
     for chunk in numba.prange(n_chunks):
-        # marker[item] == i says "item is a seen item of row i, to be left out".
-        marker = np.full(n_items if exclude_seen else 0, -1, dtype=np.int64)
-        top_scores = np.empty(top_k, dtype=scores.dtype)
+        marker = np.full(scores.shape[1] if exclude_seen else 0, -1, dtype=np.int64)
+        top_scores = np.empty(top_items.shape[1], dtype=scores.dtype)
         first = chunk * _ROWS_PER_CHUNK
         for i in range(first, min(first + _ROWS_PER_CHUNK, n_rows)):
-            row = scores[rows[i]]
-            target = targets[i]
-            target_score = row[target]
+            _rank_row(
+                i, scores, rows, targets, seen_items, seen_start, seen_end, exclude_seen,
+                code, ranks, top_items, has_nan, marker, top_scores,
+            )  # fmt: skip
 
-            # int32 counters let the compiler vectorise this loop; NaN compares false to all.
-            higher = np.int32(0)
-            at_least = np.int32(0)
-            lower = np.int32(0)
-            for item in range(n_items):
-                value = row[item]
-                higher += np.int32(value > target_score)
-                at_least += np.int32(value >= target_score)
-                lower += np.int32(value < target_score)
-            has_nan[i] = at_least + lower != n_items
-            equal = at_least - higher - 1  # other items tied with the target
 
-            if exclude_seen:
-                for position in range(seen_start[i], seen_end[i]):
-                    item = seen_items[position]
-                    if item == target or marker[item] == i:
-                        continue
-                    marker[item] = i
-                    if row[item] > target_score:
-                        higher -= 1
-                    elif row[item] == target_score:
-                        equal -= 1
+@numba.njit(cache=True)
+def _rank_serial(
+    scores, rows, targets, seen_items, seen_start, seen_end, exclude_seen, code,
+    ranks, top_items, has_nan,
+):  # fmt: skip
+    marker = np.full(scores.shape[1] if exclude_seen else 0, -1, dtype=np.int64)
+    top_scores = np.empty(top_items.shape[1], dtype=scores.dtype)
+    for i in range(rows.shape[0]):
+        _rank_row(
+            i, scores, rows, targets, seen_items, seen_start, seen_end, exclude_seen,
+            code, ranks, top_items, has_nan, marker, top_scores,
+        )  # fmt: skip
 
-            if code == 0:
-                ranks[i] = higher + 1.0
-            elif code == 1:
-                ranks[i] = higher + equal + 1.0
-            else:
-                ranks[i] = higher + equal / 2.0 + 1.0
 
-            if top_k > 0:
-                _keep_top(row, i, marker, exclude_seen, top_scores, top_items[i])
+@numba.njit(cache=True)
+def _rank_row(
+    i, scores, rows, targets, seen_items, seen_start, seen_end, exclude_seen, code,
+    ranks, top_items, has_nan, marker, top_scores,
+):  # fmt: skip
+    """Rank row i's target; `marker[item] == i` flags the seen items left out of row i."""
+    row = scores[rows[i]]
+    target = targets[i]
+    target_score = row[target]
+    n_items = row.shape[0]
+
+    # int32 counters let the compiler vectorise this loop; NaN compares false to all.
+    higher = np.int32(0)
+    at_least = np.int32(0)
+    lower = np.int32(0)
+    for item in range(n_items):
+        value = row[item]
+        higher += np.int32(value > target_score)
+        at_least += np.int32(value >= target_score)
+        lower += np.int32(value < target_score)
+    has_nan[i] = at_least + lower != n_items
+    equal = at_least - higher - 1  # other items tied with the target
+
+    if exclude_seen:
+        for position in range(seen_start[i], seen_end[i]):
+            item = seen_items[position]
+            if item == target or marker[item] == i:
+                continue
+            marker[item] = i
+            if row[item] > target_score:
+                higher -= 1
+            elif row[item] == target_score:
+                equal -= 1
+
+    if code == 0:
+        ranks[i] = higher + 1.0
+    elif code == 1:
+        ranks[i] = higher + equal + 1.0
+    else:
+        ranks[i] = higher + equal / 2.0 + 1.0
+
+    if top_items.shape[1] > 0:
+        _keep_top(row, i, marker, exclude_seen, top_scores, top_items[i])
 
 
 @numba.njit(cache=True)

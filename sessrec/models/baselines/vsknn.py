@@ -96,7 +96,10 @@ class VSKNN(Baseline):
     def _score(self, rows: np.ndarray) -> np.ndarray:
         scores = np.zeros((len(rows), self.n_items), dtype=np.float32)
         config = self.config
-        _score_sessions(
+        if not len(rows):
+            return scores
+        kernel = _score_parallel if len(rows) >= 4 else _score_serial
+        kernel(
             scores, self.histories, self.lengths, rows,
             self.arrays["session_offsets"], self.arrays["session_items"],
             self.arrays["item_offsets"], self.arrays["item_sessions"],
@@ -121,42 +124,64 @@ def _decay(position, length, code):
 
 
 @numba.njit(cache=True, parallel=True)
-def _score_sessions(
+def _score_parallel(
     scores, histories, lengths, rows, session_offsets, session_items, item_offsets,
     item_sessions, popularity, n_neighbours, sample_size, decay_code, cosine, weight,
 ):  # fmt: skip
+    for row in numba.prange(rows.shape[0]):
+        _score_row(
+            row, scores, histories, lengths, rows, session_offsets, session_items, item_offsets,
+            item_sessions, popularity, n_neighbours, sample_size, decay_code, cosine, weight,
+        )  # fmt: skip
+
+
+@numba.njit(cache=True)
+def _score_serial(
+    scores, histories, lengths, rows, session_offsets, session_items, item_offsets,
+    item_sessions, popularity, n_neighbours, sample_size, decay_code, cosine, weight,
+):  # fmt: skip
+    for row in range(rows.shape[0]):
+        _score_row(
+            row, scores, histories, lengths, rows, session_offsets, session_items, item_offsets,
+            item_sessions, popularity, n_neighbours, sample_size, decay_code, cosine, weight,
+        )  # fmt: skip
+
+
+@numba.njit(cache=True)
+def _score_row(
+    row, scores, histories, lengths, rows, session_offsets, session_items, item_offsets,
+    item_sessions, popularity, n_neighbours, sample_size, decay_code, cosine, weight,
+):  # fmt: skip
+    """Scores of one slot: neighbours' similarity votes, then the popularity fallback."""
     n_items = scores.shape[1]
     n_sessions = session_offsets.shape[0] - 1
-    for row in numba.prange(rows.shape[0]):
-        slot = rows[row]
-        length = lengths[slot]
+    slot = rows[row]
+    length = lengths[slot]
 
-        # The current session as a vector: each distinct item keeps its latest weight.
-        item_weight = np.zeros(n_items, dtype=np.float64)
-        for position in range(length):
-            item_weight[histories[slot, position]] = _decay(position + 1, length, decay_code)
-        distinct = np.flatnonzero(item_weight)
-        norm = np.sqrt(np.sum(item_weight[distinct] ** 2))
+    # The current session as a vector: each distinct item keeps its latest weight.
+    item_weight = np.zeros(n_items, dtype=np.float64)
+    for position in range(length):
+        item_weight[histories[slot, position]] = _decay(position + 1, length, decay_code)
+    distinct = np.flatnonzero(item_weight)
+    norm = np.sqrt(np.sum(item_weight[distinct] ** 2))
 
-        # Dot product with every past session that shares an item.
-        overlap = np.zeros(n_sessions, dtype=np.float64)
-        for item in distinct:
-            for position in range(item_offsets[item], item_offsets[item + 1]):
-                overlap[item_sessions[position]] += item_weight[item]
-        candidates = np.flatnonzero(overlap)  # most recent first
-        if sample_size > 0:
-            candidates = candidates[:sample_size]
-        similarity = overlap[candidates]
-        if cosine:
-            sizes = (session_offsets[candidates + 1] - session_offsets[candidates]).astype(
-                np.float64
-            )
-            similarity = similarity / (norm * np.sqrt(sizes))
+    # Dot product with every past session that shares an item.
+    overlap = np.zeros(n_sessions, dtype=np.float64)
+    for item in distinct:
+        for position in range(item_offsets[item], item_offsets[item + 1]):
+            overlap[item_sessions[position]] += item_weight[item]
+    candidates = np.flatnonzero(overlap)  # most recent first
+    if sample_size > 0:
+        candidates = candidates[:sample_size]
+    similarity = overlap[candidates]
+    if cosine:
+        sizes = session_offsets[candidates + 1] - session_offsets[candidates]
+        similarity = similarity / (norm * np.sqrt(sizes.astype(np.float64)))
 
-        # The best neighbours vote for their items with their similarity.
-        best = np.argsort(-similarity, kind="mergesort")[:n_neighbours]
-        for neighbour in best:
-            session = candidates[neighbour]
-            for position in range(session_offsets[session], session_offsets[session + 1]):
-                scores[row, session_items[position]] += similarity[neighbour]
-        fill_with_popularity(scores[row], popularity, weight)
+    # The best neighbours vote for their items with their similarity.
+    best = np.argsort(-similarity, kind="mergesort")[:n_neighbours]
+    for neighbour in best:
+        session = candidates[neighbour]
+        for position in range(session_offsets[session], session_offsets[session + 1]):
+            scores[row, session_items[position]] += similarity[neighbour]
+    fill_with_popularity(scores[row], popularity, weight)
