@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import polars as pl
 
 from sessrec.errors import DataError
 
@@ -54,15 +53,11 @@ def protocol_for(meta: dict[str, Any], exclude_seen: bool | None = None) -> Prot
 
 def history_log(dataset: Any, split: str) -> Any:
     """The events before `split` (train, plus validation for test) as one SessionLog."""
-    from native_loader import SessionLog
+    from native_loader import concat_logs
 
     if split not in HISTORY_SPLITS:
         raise DataError(f"warm-up history is defined for valid and test, not {split!r}")
-    frames = [dataset.split(name) for name in HISTORY_SPLITS[split]]
-    frame = pl.concat(frames).sort("session_id", maintain_order=True)
-    return SessionLog.from_arrays(
-        frame["session_id"].to_numpy(), frame["item_id"].to_numpy(), frame["timestamp"].to_numpy()
-    )
+    return concat_logs(*(dataset.log(name) for name in HISTORY_SPLITS[split]))
 
 
 def evaluate_split(

@@ -22,6 +22,7 @@ import logging
 import os
 import platform
 import shlex
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -306,13 +307,12 @@ def _meta(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def machine_description() -> str:
-    """`Linux x86_64, 2 CPU cores` plus a GPU name when TensorFlow sees one."""
+    """`Linux x86_64, 2 CPU cores`, plus the GPUs TensorFlow sees when it is already loaded."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     text = f"{platform.system()} {platform.machine()}, {cores} CPU cores"
-    try:
-        import tensorflow as tf
-
-        gpus = tf.config.list_physical_devices("GPU")
-    except ImportError:
-        gpus = []
+    # Importing TensorFlow only to describe the machine would cost seconds in baseline-only runs.
+    tensorflow = sys.modules.get("tensorflow")
+    if tensorflow is None:
+        return text
+    gpus = tensorflow.config.list_physical_devices("GPU")
     return text + (f", {len(gpus)} GPU" if gpus else ", no GPU")
