@@ -149,8 +149,7 @@ def _number_items(
             "or loosen the --eval-min-* options"
         )
     frames = [train] if options.unseen_items == "drop" else [train, valid, test]
-    keys = pd.unique(pd.concat([frame["item_key"] for frame in frames]))
-    keys = np.array(sorted(keys.tolist()), dtype=keys.dtype)
+    keys = pd.Index(sorted(pd.unique(pd.concat([frame["item_key"] for frame in frames])).tolist()))
     item_ids = pd.Series(np.arange(len(keys), dtype=np.int32), index=keys)
     counts = train["item_key"].value_counts().reindex(keys, fill_value=0)
 
