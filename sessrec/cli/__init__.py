@@ -11,6 +11,8 @@ from sessrec.errors import SessrecError
 
 # Each command module registers its command on `app` when imported (one line per module).
 # isort: split
+import sessrec.cli.compare  # noqa: E402,F401
+import sessrec.cli.evaluate  # noqa: E402,F401
 import sessrec.cli.prep  # noqa: E402,F401
 import sessrec.cli.recommend  # noqa: E402,F401
 import sessrec.cli.run  # noqa: E402,F401

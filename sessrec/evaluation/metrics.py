@@ -76,7 +76,7 @@ def bootstrap_intervals(
     """Percentile bootstrap intervals of the mean of each column of `values` ([n, m] -> [m, 2]).
 
     Predictions are resampled with replacement; each resample's means are a weighted sum with
-    multinomial counts, so the whole bootstrap is a few matrix products.
+    the counts of how often each prediction was drawn, so the bootstrap is a few matrix products.
     """
     values = np.asarray(values, dtype=np.float64)
     n_predictions, n_metrics = values.shape
@@ -86,11 +86,13 @@ def bootstrap_intervals(
     rng = np.random.default_rng(seed)
     block = max(1, min(resamples, _BOOTSTRAP_CELLS_PER_BLOCK // n_predictions))
     means = []
-    uniform = np.full(n_predictions, 1.0 / n_predictions)
     for first in range(0, resamples, block):
-        counts = rng.multinomial(n_predictions, uniform, size=min(block, resamples - first))
-        means.append(counts @ values / n_predictions)
-    means = np.concatenate(means)
+        size = min(block, resamples - first)
+        drawn = rng.integers(0, n_predictions, size=(size, n_predictions))
+        drawn += np.arange(size)[:, None] * n_predictions  # one bin range per resample
+        counts = np.bincount(drawn.ravel(), minlength=size * n_predictions)
+        means.append(counts.reshape(size, n_predictions).astype(np.float64) @ values)
+    means = np.concatenate(means) / n_predictions
 
     tail = (1.0 - level) / 2.0
     return np.quantile(means, [tail, 1.0 - tail], axis=0).T

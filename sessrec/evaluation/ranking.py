@@ -57,7 +57,7 @@ def rank_targets(
     targets = np.ascontiguousarray(targets, dtype=np.int64)
     exclude_seen = seen_items is not None
     if exclude_seen:
-        seen_items = np.ascontiguousarray(seen_items, dtype=np.int64)
+        seen_items = np.asarray(seen_items)  # may be large: used as is, int32 or int64
         seen_start = np.ascontiguousarray(seen_start, dtype=np.int64)
         seen_end = np.ascontiguousarray(seen_end, dtype=np.int64)
     else:

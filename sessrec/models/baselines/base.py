@@ -50,6 +50,7 @@ class Baseline(SessionRecommender):
         self.config = config if config is not None else self.config_class()
         self.arrays: dict[str, np.ndarray] = {}
         self.batch_size = 0
+        self.data_dir: str | None = None  # the prepared data it was fit on, when known
 
     def fit(self, train: SessionLog, valid: SessionLog | None = None) -> None:
         """Learn from the training sessions; `valid` is not used by baselines."""
@@ -113,6 +114,8 @@ class Baseline(SessionRecommender):
             "n_items": self.n_items,
             "config": dataclasses.asdict(self.config),
         }
+        if self.data_dir is not None:
+            description["data_dir"] = self.data_dir
         with atomic_folder(folder) as temporary:
             with open(temporary / MODEL_FILE, "w", encoding="utf-8") as stream:
                 json.dump(description, stream, indent=2)
@@ -131,6 +134,7 @@ class Baseline(SessionRecommender):
         except (TypeError, ConfigError) as error:
             raise CheckpointError(f"{folder / MODEL_FILE}: bad config ({error})") from None
         model = cls(n_items=int(info["n_items"]), config=config)
+        model.data_dir = info.get("data_dir")
         try:
             with np.load(folder / ARRAYS_FILE, allow_pickle=False) as stored:
                 model.arrays = {name: stored[name] for name in stored.files}
