@@ -12,12 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from sessrec.errors import DataError
-
-HISTORY_SPLITS = {"valid": ("train",), "test": ("train", "valid")}
-
 
 @dataclass(frozen=True)
 class Protocol:
@@ -51,15 +45,6 @@ def protocol_for(meta: dict[str, Any], exclude_seen: bool | None = None) -> Prot
     return Protocol(exclude_seen=exclude_seen, warmups=warmups)
 
 
-def history_log(dataset: Any, split: str) -> Any:
-    """The events before `split` (train, plus validation for test) as one SessionLog."""
-    from native_loader import concat_logs
-
-    if split not in HISTORY_SPLITS:
-        raise DataError(f"warm-up history is defined for valid and test, not {split!r}")
-    return concat_logs(*(dataset.log(name) for name in HISTORY_SPLITS[split]))
-
-
 def evaluate_split(
     model: Any,
     dataset: Any,
@@ -69,23 +54,30 @@ def evaluate_split(
 ) -> list[dict[str, Any]]:
     """Evaluate `model` on `split` under each warm-up setting of the protocol.
 
-    Returns one dict per setting: `{"warmup": bool, "metrics": EvaluationResult.to_dict()}`.
+    Returns one dict per setting: `{"warmup": bool, "metrics": EvaluationResult.to_dict()}`,
+    the layout of a model's entry in `metrics.json`.
     """
-    from sessrec.evaluation import evaluate
+    rows = evaluate_models({"model": model}, dataset, split, protocol, bootstrap)
+    return [{"warmup": row.warmup, "metrics": row.result.to_dict()} for row in rows]
+
+
+def evaluate_models(
+    models: dict[str, Any],
+    dataset: Any,
+    split: str = "test",
+    protocol: Protocol | None = None,
+    bootstrap: int = 1000,
+) -> list[Any]:
+    """`sessrec.evaluation.compare.compare_models` with the dataset's protocol filled in."""
+    from sessrec.evaluation.compare import compare_models
 
     protocol = protocol or protocol_for(dataset.meta)
-    log = dataset.log(split)
-    counts = dataset.items["train_count"].to_numpy().astype(np.float64)
-    results = []
-    for warmup in protocol.warmups:
-        result = evaluate(
-            model,
-            log,
-            history=history_log(dataset, split) if warmup else None,
-            ties=protocol.ties,
-            exclude_seen=protocol.exclude_seen,
-            bootstrap=bootstrap,
-            item_counts=counts,
-        )
-        results.append({"warmup": warmup, "metrics": result.to_dict()})
-    return results
+    return compare_models(
+        dataset,
+        models,
+        split=split,
+        warmups=protocol.warmups,
+        exclude_seen=protocol.exclude_seen,
+        ties=protocol.ties,
+        bootstrap=bootstrap,
+    )

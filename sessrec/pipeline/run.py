@@ -33,11 +33,11 @@ from typing import Any
 
 from sessrec import __version__
 from sessrec.errors import ConfigError
-from sessrec.pipeline.plots import plot_bars, plot_curves
-from sessrec.pipeline.protocol import Protocol, evaluate_split, protocol_for
+from sessrec.pipeline.plots import plot_curves
+from sessrec.pipeline.protocol import Protocol, evaluate_models, protocol_for
 from sessrec.pipeline.report import write_report
 from sessrec.pipeline.tables import SUMMARY_METRICS, comparison_table, markdown_table
-from sessrec.utils.atomic import atomic_file, atomic_folder, write_json
+from sessrec.utils.atomic import atomic_folder, write_json
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +136,7 @@ def reproduce_command(settings: RunSettings) -> str:
 def run_pipeline(settings: RunSettings) -> RunResult:
     """Prepare, train, fit baselines, evaluate on test and write the run folder (see module)."""
     from sessrec.data import load_prepared, locate_data, prepare, preset_options, resolve_source
+    from sessrec.evaluation.compare import fit_baselines, write_comparison
 
     clock = StageClock()
     config = gru4rec_config(settings) if settings.train_gru4rec else None
@@ -144,6 +145,7 @@ def run_pipeline(settings: RunSettings) -> RunResult:
     settings.command = settings.command or reproduce_command(settings)
     created = datetime.now(tz=UTC).isoformat(timespec="seconds")
 
+    bootstrap = settings.bootstrap
     with atomic_folder(settings.out) as folder:
         with clock.stage("prepare data"):
             located = locate_data(settings.data, download=settings.download)
@@ -160,20 +162,20 @@ def run_pipeline(settings: RunSettings) -> RunResult:
             models[GRU4REC] = training.model
         for name in settings.baselines:
             with clock.stage(f"fit {name}"):
-                models[name] = _fit_baseline(name, dataset, folder / "baselines" / name)
+                models |= fit_baselines(dataset, [name], folder / "baselines")
 
-        evaluations: dict[str, list[dict[str, Any]]] = {}
+        comparison = []
         for name, model in models.items():
             with clock.stage(f"evaluate {name}"):
-                evaluations[name] = evaluate_split(
-                    model, dataset, "test", protocol, bootstrap=settings.bootstrap
-                )
+                comparison += evaluate_models({name: model}, dataset, "test", protocol, bootstrap)
 
         with clock.stage("write report"):
-            rows = comparison_rows(evaluations)
+            rows = [(row.label, row.result.to_dict()) for row in comparison]
             record = _record(settings, dataset, protocol, config, training, rows, created)
-            record["timings"] = clock.seconds
-            _write_outputs(folder, record, evaluations, rows, training)
+            write_comparison(comparison, folder, "test", extra={"protocol": record["protocol"]})
+            history = training.history if training is not None else []
+            write_json(folder / "history.json", history)
+            plot_curves(history, folder / "curves.png")
         record["timings"] = dict(clock.seconds)
         write_report(folder / "report.md", record)
         write_json(folder / "meta.json", _meta(record))
@@ -185,15 +187,12 @@ def run_pipeline(settings: RunSettings) -> RunResult:
 def comparison_rows(
     evaluations: dict[str, list[dict[str, Any]]],
 ) -> list[tuple[str, dict[str, Any]]]:
-    """One table row per model and warm-up setting, labelled `name` or `name (warm-up)`."""
-    rows = []
-    for name, results in evaluations.items():
-        for result in results:
-            label = name
-            if len(results) > 1 and result["warmup"]:
-                label = f"{name} (warm-up)"
-            rows.append((label, result["metrics"]))
-    return rows
+    """Rows of a saved metrics.json: `name` or `name (warm-up)` with each setting's metrics."""
+    return [
+        (f"{name} (warm-up)" if result["warmup"] else name, result["metrics"])
+        for name, results in evaluations.items()
+        for result in results
+    ]
 
 
 def _check_baselines(names: tuple[str, ...]) -> None:
@@ -213,16 +212,6 @@ def _train_gru4rec(config: Any, dataset: Any, folder: Path) -> Any:
     from sessrec.training import train
 
     return train(config, dataset, folder)
-
-
-def _fit_baseline(name: str, dataset: Any, folder: Path) -> Any:
-    """Fit one baseline on the train split and save it under `folder`."""
-    from sessrec.models.registry import make_baseline
-
-    model = make_baseline(name, n_items=dataset.n_items)
-    model.fit(dataset.log("train"), dataset.log("valid"))
-    model.save(folder)
-    return model
 
 
 def _record(
@@ -259,27 +248,6 @@ def _record(
             "seconds": training.seconds,
         }
     return record
-
-
-def _write_outputs(
-    folder: Path,
-    record: dict[str, Any],
-    evaluations: dict[str, list[dict[str, Any]]],
-    rows: list[tuple[str, dict[str, Any]]],
-    training: Any,
-) -> None:
-    """metrics.json, history.json, compare.md, compare.png and curves.png."""
-    write_json(
-        folder / "metrics.json",
-        {"split": "test", "protocol": record["protocol"], "models": evaluations},
-    )
-    headers, cells = comparison_table(rows)
-    with atomic_file(folder / "compare.md") as stream:
-        stream.write(markdown_table(headers, cells))
-    plot_bars(rows, folder / "compare.png")
-    history = training.history if training is not None else []
-    write_json(folder / "history.json", history)
-    plot_curves(history, folder / "curves.png")
 
 
 def _meta(record: dict[str, Any]) -> dict[str, Any]:

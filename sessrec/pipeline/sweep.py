@@ -82,8 +82,11 @@ def _rows_of(run: SweepRun, folder: Path) -> list[dict[str, Any]]:
     saved = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     rows = []
-    for label, metrics in comparison_rows(saved["models"]):
-        name = run.name if label == GRU4REC else f"{run.name} / {label}"
+    found = comparison_rows(saved["models"])
+    gru4rec_rows = [label for label, _ in found if label.startswith(GRU4REC)]
+    for label, metrics in found:
+        alone = gru4rec_rows == [label]
+        name = run.name if alone else f"{run.name} / {label}"
         rows.append(
             {
                 "label": name,
