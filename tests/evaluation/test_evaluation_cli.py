@@ -1,0 +1,85 @@
+"""`sessrec compare` and `sessrec evaluate` end to end on a generated MovieLens-format log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from sessrec.cli import app
+from sessrec.data import load_prepared, prepare, preset_options, resolve_source
+from sessrec.errors import CheckpointError, ConfigError
+from sessrec.evaluation.compare import compare_models, comparison_markdown, fit_baselines
+
+N_MOVIES = 10
+
+
+def write_cycle_log(folder: Path, users: int = 30) -> Path:
+    """ratings.dat and movies.dat: each user rates movies i, i+1, ... (mod 10), none twice."""
+    rng = np.random.default_rng(5)
+    folder.mkdir(parents=True)
+    lines = []
+    for user in range(1, users + 1):
+        start, length = int(rng.integers(N_MOVIES)), int(rng.integers(5, N_MOVIES + 1))
+        for step in range(length):
+            movie = 1 + (start + step) % N_MOVIES
+            lines.append(f"{user}::{movie}::4::{978_300_000 + 1000 * user + step}")
+    (folder / "ratings.dat").write_text("\n".join(lines) + "\n", encoding="latin-1")
+    movies = [f"{movie}::Movie {movie} (1999)::Drama" for movie in range(1, N_MOVIES + 1)]
+    (folder / "movies.dat").write_text("\n".join(movies) + "\n", encoding="latin-1")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory) -> Path:
+    """A leave-one-out prepared folder of the cycle log."""
+    root = tmp_path_factory.mktemp("cycle")
+    source = resolve_source(write_cycle_log(root / "raw"))
+    prepare(source, preset_options("loo"), root / "prepared")
+    return root / "prepared"
+
+
+def test_compare_models_library(prepared):
+    dataset = load_prepared(prepared)
+    models = fit_baselines(dataset, ["pop", "markov"])
+    rows = compare_models(dataset, models, warmups=(True,), exclude_seen=True, bootstrap=0)
+    assert [row.label for row in rows] == ["pop (warm-up)", "markov (warm-up)"]
+    assert rows[1].result["recall@1"] == 1.0  # the cycle's next movie, every time
+    assert rows[1].result.n_predictions == 30
+    assert "| markov (warm-up) | 1.0000" in comparison_markdown(rows)
+
+
+def test_compare_then_evaluate_from_the_command_line(prepared, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "compare"
+    arguments = ["compare", "--data-dir", str(prepared), "--out", str(out)]
+    result = runner.invoke(app, [*arguments, "--baselines", "pop,markov", "--bootstrap", "50"])
+    assert result.exit_code == 0, result.output
+    assert "markov (warm-up)" in result.output
+    assert (out / "compare.png").stat().st_size > 1000
+    assert "Recall@20" in (out / "compare.md").read_text()
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert [entry["warmup"] for entry in metrics["models"]["markov"]] == [True]  # loo data
+    assert metrics["models"]["markov"][0]["metrics"]["metrics"]["mrr@20"] == 1.0
+
+    model_folder = out / "baselines" / "markov"
+    result = runner.invoke(app, ["evaluate", str(model_folder), "--cutoffs", "1,3"])
+    assert result.exit_code == 0, result.output
+    written = json.loads((model_folder / "metrics.json").read_text())
+    assert written["data_dir"] == str(prepared.resolve())
+    assert written["results"][0]["metrics"]["metrics"]["recall@1"] == 1.0
+    assert written["results"][0]["metrics"]["settings"]["exclude_seen"] is True
+
+
+def test_command_line_errors_name_the_problem(prepared, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["evaluate", str(tmp_path)])
+    assert isinstance(result.exception, CheckpointError)
+    result = runner.invoke(
+        app, ["compare", "--data-dir", str(prepared), "--out", str(tmp_path), "--baselines", "x"]
+    )
+    assert isinstance(result.exception, ConfigError)
+    assert "unknown baseline 'x'" in str(result.exception)
