@@ -142,6 +142,7 @@ def run_pipeline(settings: RunSettings) -> RunResult:
     config = gru4rec_config(settings) if settings.train_gru4rec else None
     options = preset_options(settings.preset, **settings.prep)
     _check_baselines(settings.baselines)
+    check_replaceable(settings.out)
     settings.command = settings.command or reproduce_command(settings)
     created = datetime.now(tz=UTC).isoformat(timespec="seconds")
 
@@ -193,6 +194,21 @@ def comparison_rows(
         for name, results in evaluations.items()
         for result in results
     ]
+
+
+def check_replaceable(folder: Path) -> None:
+    """Refuse to replace an existing folder that is neither empty nor a sessrec run folder."""
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise ConfigError(f"--out {folder}: exists and is not a folder")
+    meta = folder / "meta.json"
+    is_run = meta.is_file() and '"sessrec-run-1"' in meta.read_text(encoding="utf-8")
+    if not is_run and any(folder.iterdir()):
+        raise ConfigError(
+            f"--out {folder}: exists and is not a sessrec run folder; it would be replaced, "
+            "so choose a new or empty folder"
+        )
 
 
 def _check_baselines(names: tuple[str, ...]) -> None:
