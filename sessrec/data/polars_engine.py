@@ -124,10 +124,35 @@ def _number_sessions(events: pl.DataFrame) -> pl.DataFrame:
             "no events left after cleansing; loosen --min-session-length, "
             "--min-item-support or --min-rating"
         )
-    query = events.lazy().with_columns(
-        (pl.col("session_key").rank("dense") - 1).cast(pl.Int64).alias("session_id")
+    query = (
+        events.lazy()
+        .sort(_session_time_key(events), maintain_order=True)
+        .with_columns(
+            (pl.col("session_key") != pl.col("session_key").shift(1))
+            .fill_null(True)
+            .cum_sum()
+            .sub(1)
+            .cast(pl.Int64)
+            .alias("session_id")
+        )
     )
-    return query.sort(ORDER).collect()
+    return query.collect()
+
+
+def _session_time_key(events: pl.DataFrame) -> pl.Expr | list[str]:
+    """One integer sort key (session, then time) when it fits in 63 bits, else two columns.
+
+    Sorting on one integer is about twice as fast; `maintain_order` keeps the file order of
+    equal timestamps either way, because the frame is still in file order within a session.
+    """
+    if events.schema["session_key"].is_integer():
+        first_key, last_key = events["session_key"].min(), events["session_key"].max()
+        first_time, last_time = events["timestamp"].min(), events["timestamp"].max()
+        span = last_time - first_time + 1
+        if (last_key - first_key + 1) * span < 2**62:
+            session = pl.col("session_key").cast(pl.Int64) - first_key
+            return session * span + (pl.col("timestamp") - first_time)
+    return ["session_key", "timestamp"]
 
 
 def split_events(events: pl.DataFrame, spec: SplitSpec) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -180,9 +205,9 @@ def _with_item_ids(
         .sort("item_id")
         .collect()
     )
-    ids = items.lazy().select("item_key", "item_id")
+    keys, ids = items["item_key"], items["item_id"]
     frames = [
-        frame.lazy().join(ids, on="item_key", how="inner").sort(ORDER).collect()
+        frame.with_columns(pl.col("item_key").replace_strict(keys, ids).alias("item_id"))
         for frame in (train, valid, test)
     ]
     items = items.with_columns(pl.col("item_key").cast(pl.String))

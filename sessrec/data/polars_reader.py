@@ -1,8 +1,9 @@
 """Parse a `LogSource` with polars into typed events, naming the first bad line on failure.
 
 `scan_csv` cannot split on a two-character separator such as MovieLens' '::', so files without
-a header are scanned as whole lines and split with polars string expressions; that also gives
-every field's line number for free when a line is malformed.
+a header are scanned as whole lines and split with polars string expressions. The fast path
+is one lazy query from the file to typed columns; only when a check fails is the file scanned
+again to quote the offending line.
 """
 
 from __future__ import annotations
@@ -15,28 +16,98 @@ from sessrec.data.sources import LogSource
 from sessrec.errors import DataError
 
 logger = logging.getLogger(__name__)
-KEY_ROLES = ("session", "item")
+KEY_COLUMNS = {"session": "user_key", "item": "item_key"}
 
 
 def read_events(source: LogSource) -> pl.DataFrame:
     """Columns `user_key`, `item_key`, `timestamp` (Int64 s), `rating` (Float32), `row`."""
     if not source.path.is_file():
         raise DataError(f"{source.path}: file not found")
-    if source.kind == "parquet":
-        raw = _scan_parquet(source)
-    elif source.has_header:
-        raw = _scan_with_header(source)
-    else:
-        raw = _scan_lines(source)
-    events = _typed(raw, source)
-    if events.height == 0:
+    fast = _fast_typed_read(source)
+    if fast is not None:
+        logger.info("read %s events from %s", f"{fast.height:,}", source.path)
+        return fast
+    raw = _raw_query(source)
+    typed = _collect(raw.select(_typed_columns(raw.collect_schema().names())), source)
+    if typed.height == 0:
         raise DataError(f"{source.path}: the log holds no events")
-    logger.info("read %s events from %s", f"{events.height:,}", source.path)
-    return events
+    _check(typed, raw, source)
+
+    for role, column in KEY_COLUMNS.items():
+        if typed[column].null_count():
+            # Some key is not an integer: keep every key of this column as text.
+            text = _collect(raw.select(_text(role)), source)[role]
+            empty = (text.is_null() | (text == "")).arg_true()
+            if empty.len():
+                line = typed["row"][empty[0]] + 1 + (1 if source.has_header else 0)
+                raise DataError(f"{source.path}, line {line}: the {role} field is empty")
+            typed = typed.with_columns(text.alias(column))
+    logger.info("read %s events from %s", f"{typed.height:,}", source.path)
+    return typed.select("user_key", "item_key", "timestamp", "rating", "row")
 
 
-def _scan_lines(source: LogSource) -> pl.DataFrame:
-    """Split each line on the separator; check every line has exactly the expected fields."""
+def _fast_typed_read(source: LogSource) -> pl.DataFrame | None:
+    """The common case, a headerless file of integer fields: parse it as typed CSV at once.
+
+    A two-character separator is replaced by a tab first. Anything unusual (a bad line, a
+    text key, a fractional time) returns None, and the general path below reads the file and
+    names the problem.
+    """
+    if source.kind != "text" or source.has_header or len(source.columns) != 4:
+        return None
+    data = source.path.read_bytes()
+    if b"\t" in data and source.separator != "\t":
+        return None
+    if source.separator != "\t":
+        data = data.replace(source.separator.encode(), b"\t")
+    types = {"session": pl.Int64, "item": pl.Int64, "time": pl.Int64, "rating": pl.Float32}
+    by_position = sorted(source.columns.items(), key=lambda pair: int(pair[1]))
+    try:
+        frame = (
+            pl.scan_csv(
+                data,
+                has_header=False,
+                separator="\t",
+                quote_char=None,
+                schema={role: types[role] for role, _ in by_position},
+            )
+            .with_row_index("row")
+            .select(
+                pl.col("session").alias("user_key"),
+                pl.col("item").alias("item_key"),
+                pl.col("time").alias("timestamp"),
+                "rating",
+                pl.col("row").cast(pl.Int64),
+            )
+            .collect()
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    if (
+        frame.height == 0
+        or frame.null_count().sum_horizontal()[0]
+        or frame["rating"].is_nan().any()
+    ):
+        return None
+    return frame
+
+
+def _raw_query(source: LogSource) -> pl.LazyFrame:
+    """A lazy frame with a `row` number and one text (or Parquet-typed) column per role."""
+    names = {str(column): role for role, column in source.columns.items()}
+    if source.kind == "parquet":
+        query = pl.scan_parquet(source.path)
+        time_column = str(source.columns["time"])
+        if isinstance(query.collect_schema()[time_column], pl.Datetime):
+            query = query.with_columns(pl.col(time_column).dt.epoch("s"))
+        return query.with_row_index("row").select(
+            "row", *[pl.col(column).alias(role) for column, role in names.items()]
+        )
+    if source.has_header:
+        query = pl.scan_csv(source.path, separator=source.separator, infer_schema=False)
+        return query.with_row_index("row").select(
+            "row", *[pl.col(column).alias(role) for column, role in names.items()]
+        )
     field_count = max(int(position) for position in source.columns.values()) + 1
     lines = pl.scan_csv(
         source.path,
@@ -46,44 +117,68 @@ def _scan_lines(source: LogSource) -> pl.DataFrame:
         quote_char=None,
         schema={"line": pl.String},
     ).with_row_index("row")
-    parts = lines.with_columns(
+    fields = pl.col("line").str.split_exact(source.separator, field_count - 1)
+    return lines.select(
+        "row",
+        "line",
         pl.col("line").str.count_matches(source.separator, literal=True).alias("separators"),
-        pl.col("line").str.split_exact(source.separator, field_count - 1).alias("fields"),
+        *[fields.struct.field(f"field_{position}").alias(role) for position, role in names.items()],
     )
-    frame = _collect(parts.unnest("fields"), source)
-    bad = frame.filter(pl.col("separators") != field_count - 1).head(1)
-    if bad.height:
-        found = bad["separators"][0] + 1
-        raise DataError(
-            f"{source.path}, line {bad['row'][0] + 1}: expected {field_count} fields separated "
-            f"by {source.separator_name()}, found {found}: {bad['line'][0][:80]!r}"
-        )
-    names = {f"field_{position}": role for role, position in source.columns.items()}
-    return frame.select("row", *[pl.col(column).alias(role) for column, role in names.items()])
 
 
-def _scan_with_header(source: LogSource) -> pl.DataFrame:
-    """CSV/TSV with a header: every field read as text, typed afterwards."""
-    names = {str(column): role for role, column in source.columns.items()}
-    query = pl.scan_csv(source.path, separator=source.separator, infer_schema=False)
-    query = query.with_row_index("row").select(
-        "row", *[pl.col(column).alias(role) for column, role in names.items()]
+def _typed_columns(raw_columns: list[str]) -> list[pl.Expr]:
+    """Casts that never fail: a field that does not parse becomes null and is reported later."""
+    columns = [pl.col("row").cast(pl.Int64)]
+    if "separators" in raw_columns:
+        columns.append(pl.col("separators"))
+    for role, column in KEY_COLUMNS.items():
+        columns.append(_text(role).cast(pl.Int64, strict=False).alias(column))
+    time = _text("time")
+    time_number = pl.coalesce(
+        time.cast(pl.Int64, strict=False),
+        time.cast(pl.Float64, strict=False).floor().cast(pl.Int64, strict=False),
     )
-    return _collect(query, source)
-
-
-def _scan_parquet(source: LogSource) -> pl.DataFrame:
-    """Parquet keeps its own types; datetimes become Unix seconds."""
-    names = {str(column): role for role, column in source.columns.items()}
-    frame = _collect(
-        pl.scan_parquet(source.path)
-        .with_row_index("row")
-        .select("row", *[pl.col(column).alias(role) for column, role in names.items()]),
-        source,
+    columns.append(time_number.alias("timestamp"))
+    rating = (
+        _text("rating").cast(pl.Float32, strict=False)
+        if "rating" in raw_columns
+        else pl.lit(None, dtype=pl.Float32)
     )
-    if isinstance(frame.schema["time"], pl.Datetime):
-        frame = frame.with_columns(pl.col("time").dt.epoch("s"))
-    return frame.with_columns(pl.col(role).cast(pl.String) for role in names.values())
+    columns.append(rating.alias("rating"))
+    if "rating" in raw_columns:
+        columns.append(rating.is_null().alias("rating_bad"))
+    return columns
+
+
+def _text(role: str) -> pl.Expr:
+    return pl.col(role).cast(pl.String).str.strip_chars()
+
+
+def _check(typed: pl.DataFrame, raw: pl.LazyFrame, source: LogSource) -> None:
+    """Raise a DataError naming the first malformed line, if there is one."""
+    header_lines = 1 if source.has_header else 0
+    if "separators" in typed.columns:
+        field_count = max(int(position) for position in source.columns.values()) + 1
+        bad_rows = typed.filter(pl.col("separators") != field_count - 1)
+        if bad_rows.height:
+            row = bad_rows["row"][0]
+            line = _collect(raw.filter(pl.col("row") == row).select("line"), source)["line"][0]
+            raise DataError(
+                f"{source.path}, line {row + 1}: expected {field_count} fields separated by "
+                f"{source.separator_name()}, found {bad_rows['separators'][0] + 1}: {line[:80]!r}"
+            )
+    checks = [("time", pl.col("timestamp").is_null())]
+    if "rating_bad" in typed.columns:
+        checks.append(("rating", pl.col("rating_bad") | pl.col("rating").is_nan()))
+    for role, condition in checks:
+        bad_rows = typed.filter(condition)
+        if bad_rows.height:
+            row = bad_rows["row"][0]
+            value = _collect(raw.filter(pl.col("row") == row).select(role), source)[role][0]
+            raise DataError(
+                f"{source.path}, line {row + 1 + header_lines}: the {role} field {value!r} "
+                "is not a number"
+            )
 
 
 def _collect(query: pl.LazyFrame, source: LogSource) -> pl.DataFrame:
@@ -95,49 +190,3 @@ def _collect(query: pl.LazyFrame, source: LogSource) -> pl.DataFrame:
             f"{source.path}: cannot parse as fields separated by {source.separator_name()} "
             f"({first_line})"
         ) from error
-
-
-def _typed(raw: pl.DataFrame, source: LogSource) -> pl.DataFrame:
-    """Cast the text fields; keys stay text only when some key is not an integer."""
-    header_lines = 1 if source.has_header else 0
-    typed = raw.with_columns(
-        pl.col("time").str.strip_chars().cast(pl.Float64, strict=False).alias("time_number"),
-        (
-            pl.col("rating").str.strip_chars().cast(pl.Float32, strict=False)
-            if "rating" in raw.columns
-            else pl.lit(None, dtype=pl.Float32)
-        ).alias("rating_number"),
-        *[pl.col(role).str.strip_chars().alias(role) for role in KEY_ROLES],
-    )
-    checks = [("time", "time_number"), *([("rating", "rating_number")] * ("rating" in raw.columns))]
-    for role, number in checks:
-        bad = typed.filter(pl.col(number).is_null() | pl.col(number).is_nan()).head(1)
-        if bad.height:
-            line = bad["row"][0] + 1 + header_lines
-            raise DataError(
-                f"{source.path}, line {line}: the {role} field {bad[role][0]!r} is not a number"
-            )
-    empty = typed.filter(
-        pl.any_horizontal(pl.col(role).is_null() | (pl.col(role) == "") for role in KEY_ROLES)
-    )
-    if empty.height:
-        line = empty["row"][0] + 1 + header_lines
-        raise DataError(f"{source.path}, line {line}: a session/user or item field is empty")
-    keys = [
-        _key_column(typed[role]).alias(f"{'user' if role == 'session' else role}_key")
-        for role in KEY_ROLES
-    ]
-    return pl.DataFrame(
-        [
-            *keys,
-            typed["time_number"].floor().cast(pl.Int64).alias("timestamp"),
-            typed["rating_number"].alias("rating"),
-            typed["row"].cast(pl.Int64).alias("row"),
-        ]
-    )
-
-
-def _key_column(keys: pl.Series) -> pl.Series:
-    """Integer keys when every key is an integer (so they sort numerically), else text."""
-    as_integers = keys.cast(pl.Int64, strict=False)
-    return as_integers if as_integers.null_count() == 0 else keys
