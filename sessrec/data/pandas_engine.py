@@ -31,6 +31,10 @@ def prepare_pandas(source: LogSource, options: PrepOptions) -> EngineResult:
     if options.min_rating > 0 and events["rating"].notna().any():
         kept = events[events["rating"] >= options.min_rating]
         log.record("min_rating", len(events), len(kept))
+        if len(kept) == 0:
+            raise DataError(
+                f"no events left after --min-rating {options.min_rating:g}; lower it (0 keeps all)"
+            )
         events = kept
     events = _add_session_keys(events, options.session_gap_seconds())
     events = _cleanse(

@@ -37,12 +37,21 @@ def read_events_pandas(source: LogSource) -> pd.DataFrame:
     return events
 
 
-def _read_text(source: LogSource, header: int | None, usecols: list | None = None) -> pd.DataFrame:
+def _single_byte_separated(source: LogSource) -> tuple[bytes, str]:
+    """The file's bytes with a multi-character separator replaced by one control character."""
     data = source.path.read_bytes()
-    separator = source.separator
-    if len(separator) > 1:
-        data = data.replace(separator.encode(), PLACEHOLDER.encode())
-        separator = PLACEHOLDER
+    if len(source.separator) > 1:
+        return data.replace(source.separator.encode(), PLACEHOLDER.encode()), PLACEHOLDER
+    return data, source.separator
+
+
+def _read_text(
+    source: LogSource,
+    header: int | None,
+    usecols: list | None = None,
+    separated: tuple[bytes, str] | None = None,
+) -> pd.DataFrame:
+    data, separator = separated or _single_byte_separated(source)
     try:
         return pd.read_csv(
             io.BytesIO(data),
@@ -74,16 +83,21 @@ def _read_text(source: LogSource, header: int | None, usecols: list | None = Non
 def _read_without_header(source: LogSource) -> pd.DataFrame:
     """Every line must have exactly as many fields as the roles' largest position + 1."""
     field_count = max(int(position) for position in source.columns.values()) + 1
-    raw = _read_text(source, header=None)
-    counts = raw.notna().sum(axis=1).to_numpy()
+    separated = _single_byte_separated(source)
+    data, separator = separated
+    text = np.frombuffer(data, dtype=np.uint8)
+    line_ends = np.flatnonzero(text == ord("\n"))
+    if len(text) and text[-1] != ord("\n"):
+        line_ends = np.append(line_ends, len(text))
+    separator_lines = np.searchsorted(line_ends, np.flatnonzero(text == ord(separator)))
+    counts = np.bincount(separator_lines, minlength=len(line_ends)) + 1
     bad = np.flatnonzero(counts != field_count)
-    if raw.shape[1] != field_count and len(bad) == 0:
-        bad = np.array([0])
     if len(bad):
         raise DataError(
             f"{source.path}, line {bad[0] + 1}: expected {field_count} fields separated by "
             f"{source.separator_name()}, found {counts[bad[0]]}"
         )
+    raw = _read_text(source, header=None, separated=separated)
     return pd.DataFrame({role: raw[int(position)] for role, position in source.columns.items()})
 
 

@@ -71,6 +71,8 @@ def _filter_rating(events: pl.DataFrame, min_rating: float, log: StepLog) -> pl.
         return events
     kept = events.lazy().filter(pl.col("rating") >= min_rating).collect()
     log.record("min_rating", events.height, kept.height)
+    if kept.height == 0:
+        raise DataError(f"no events left after --min-rating {min_rating:g}; lower it (0 keeps all)")
     return kept
 
 

@@ -1,0 +1,134 @@
+"""Bad input gives one line naming the file, line or option, exit status 2, and no output folder."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from sessrec.cli import main
+from sessrec.data import preset_options, resolve_source, run_engine
+from sessrec.errors import SessrecError
+
+GOOD_LINES = ["1::10::4::1000", "1::20::5::1001", "2::10::3::1002"]
+ENGINES = ["polars", "pandas"]
+
+
+def ratings_folder(tmp_path: Path, lines: list[str]) -> Path:
+    """A folder holding a ratings.dat with the given lines."""
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / "ratings.dat").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def engine_error(path: Path, engine: str, **options: object) -> str:
+    """The message of the SessrecError that preparing `path` raises."""
+    with pytest.raises(SessrecError) as caught:
+        run_engine(resolve_source(path), preset_options("loo", engine=engine, **options))
+    return str(caught.value)
+
+
+def run_cli(arguments: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
+    """Run `sessrec ARGUMENTS` in this process and return its exit status."""
+    monkeypatch.setattr(sys, "argv", ["sessrec", "-q", *arguments])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    return exited.value.code
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_malformed_line_is_named(tmp_path: Path, engine: str) -> None:
+    folder = ratings_folder(tmp_path, [*GOOD_LINES[:2], "2::10::3", GOOD_LINES[2]])
+
+    message = engine_error(folder, engine)
+
+    assert "ratings.dat, line 3: expected 4 fields separated by '::', found 3" in message
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_wrong_separator_is_reported_on_the_first_line(tmp_path: Path, engine: str) -> None:
+    folder = ratings_folder(tmp_path, [line.replace("::", ",") for line in GOOD_LINES])
+
+    message = engine_error(folder, engine)
+
+    assert "ratings.dat, line 1: expected 4 fields separated by '::', found 1" in message
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("bad_line", "field"), [("2::10::x::1003", "rating"), ("2::10::3::soon", "time")]
+)
+def test_non_numeric_field_is_named(tmp_path: Path, engine: str, bad_line: str, field: str) -> None:
+    folder = ratings_folder(tmp_path, [*GOOD_LINES, bad_line])
+
+    message = engine_error(folder, engine)
+
+    assert f"ratings.dat, line 4: the {field} field" in message
+    assert "is not a number" in message
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_empty_result_after_filtering_names_the_option(tmp_path: Path, engine: str) -> None:
+    folder = ratings_folder(tmp_path, GOOD_LINES)
+
+    assert "--min-rating 6" in engine_error(folder, engine, min_rating=6)
+    assert "no events left after cleansing" in engine_error(folder, engine, min_item_support=9)
+
+
+def test_unknown_column_in_mapping_is_named(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text("user,item,when\n1,2,3\n")
+
+    with pytest.raises(SessrecError, match=r"--columns: time=stamp is not a column of .*log.csv"):
+        resolve_source(log, None, "session=user,item=item,time=stamp")
+    with pytest.raises(SessrecError, match=r"no column for time; name it with --columns"):
+        resolve_source(log, None, None)
+    with pytest.raises(SessrecError, match=r"--columns: cannot read 'when'"):
+        resolve_source(log, None, "when")
+
+
+def test_missing_data_is_one_line_and_status_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    status = run_cli(
+        ["prep", "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")], monkeypatch
+    )
+
+    error = capsys.readouterr().err.strip()
+    assert status == 2
+    assert error == f"error: --data {tmp_path / 'nowhere'}: no such file or folder"
+    assert not (tmp_path / "o").exists()
+
+
+def test_folder_without_a_known_log_says_what_it_expects(tmp_path: Path) -> None:
+    with pytest.raises(SessrecError, match="holds no known log: expected ratings.dat"):
+        resolve_source(tmp_path)
+
+
+def test_bad_line_through_the_cli_leaves_no_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    folder = ratings_folder(tmp_path, [*GOOD_LINES, "2::oops"])
+    out = tmp_path / "prepared"
+
+    status = run_cli(
+        ["prep", "--data", str(folder), "--out", str(out), "--preset", "loo"], monkeypatch
+    )
+
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert status == 2
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "line 4" in lines[0]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["raw"]
+
+
+def test_bad_option_values_name_the_option() -> None:
+    with pytest.raises(SessrecError, match="--split: cannot read 'weeks:2'"):
+        preset_options("seed", split="weeks:2")
+    with pytest.raises(SessrecError, match="--session: cannot read duration '30x'"):
+        preset_options("seed", session="gap:30x")
+    with pytest.raises(SessrecError, match="--min-item-support must be at least 1"):
+        preset_options("seed", min_item_support=0)
+    with pytest.raises(SessrecError, match="--preset: unknown preset 'best'"):
+        preset_options("best")
