@@ -28,9 +28,16 @@ BLOCK = 1 << 16
 
 
 def download_movielens_1m(
-    target: Path, url: str = ML1M_URL, md5: str = ML1M_MD5, expected_lines: int = ML1M_RATING_LINES
+    target: Path, url: str | None = None, md5: str | None = None, expected_lines: int | None = None
 ) -> Path:
-    """Fetch the archive into a temporary file, verify it, and unpack it to `target`."""
+    """Fetch the archive into a temporary file, verify it, and unpack it to `target`.
+
+    The defaults are read from this module when called: the GroupLens address, its published
+    md5 and the 1,000,209 lines of the release's ratings.dat.
+    """
+    url = url or ML1M_URL
+    md5 = md5 or ML1M_MD5
+    expected_lines = expected_lines or ML1M_RATING_LINES
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".ml-1m.", suffix=".zip", dir=target.parent)
     os.close(handle)

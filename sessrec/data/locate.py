@@ -6,7 +6,7 @@ import logging
 import os
 from pathlib import Path
 
-from sessrec.data.download import ML1M_URL, download_movielens_1m
+from sessrec.data import download as ml1m_download
 from sessrec.data.sources import (
     LogSource,
     detect_source,
@@ -45,15 +45,16 @@ def locate_data(data: str | Path | None = None, download: bool = True) -> Path:
     if not download:
         raise DataError(_where_to_put_it(cache, "downloads are switched off"))
     try:
-        return download_movielens_1m(cache)
+        return ml1m_download.download_movielens_1m(cache)
     except DataError as error:
         raise DataError(_where_to_put_it(cache, str(error))) from error
 
 
 def _where_to_put_it(cache: Path, reason: str) -> str:
     return (
-        f"MovieLens 1M not found and not downloaded ({reason}). Get {ML1M_URL}, unpack "
-        f"ratings.dat, movies.dat and users.dat into {cache}, or point SESSREC_DATA "
+        f"MovieLens 1M not found and not downloaded ({reason}). Get "
+        f"{ml1m_download.ML1M_URL}, unpack ratings.dat, movies.dat and users.dat into {cache}, "
+        "or point SESSREC_DATA "
         "(or --data) at the folder that holds them"
     )
 
