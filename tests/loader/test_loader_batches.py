@@ -67,9 +67,12 @@ def test_shuffle_is_reproducible_by_seed() -> None:
     order=st.sampled_from(["given", "time", "shuffle"]),
     seed=st.integers(0, 2**32 - 1),
     shard_count=st.integers(1, 3),
+    workers=st.integers(1, 4),
     data=st.data(),
 )
-def test_kernel_equals_the_reference(sessions, batch_size, order, seed, shard_count, data) -> None:
+def test_kernel_equals_the_reference(
+    sessions, batch_size, order, seed, shard_count, workers, data
+) -> None:
     shard_count = min(shard_count, len(sessions))
     shard = (data.draw(st.integers(0, shard_count - 1)), shard_count)
     start_times = data.draw(
@@ -77,7 +80,7 @@ def test_kernel_equals_the_reference(sessions, batch_size, order, seed, shard_co
     )
     log = build_log(sessions, start_times=start_times)
 
-    batches = session_parallel_batches(log, batch_size, order=order, seed=seed, shard=shard)
+    batches = session_parallel_batches(log, batch_size, order, seed, shard, workers=workers)
 
     order_indices = ordered_sessions(len(sessions), order, seed, start_times, shard)
     expected = reference_training(sessions, batch_size, order_indices)

@@ -76,6 +76,7 @@ def test_constructor_rejects_inconsistent_offsets() -> None:
         ({"batch_size": 2, "order": "random"}, "order must be one of given, time, shuffle"),
         ({"batch_size": 2, "shard": (2, 2)}, "0 <= k < n"),
         ({"batch_size": 2, "shard": (3, 5)}, "shard 3 of 5 gets no session"),
+        ({"batch_size": 2, "workers": 0}, "workers must be a positive integer"),
     ],
 )
 def test_training_batches_reject_bad_options(options, message) -> None:
