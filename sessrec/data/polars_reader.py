@@ -47,49 +47,51 @@ def read_events(source: LogSource) -> pl.DataFrame:
 
 
 def _fast_typed_read(source: LogSource) -> pl.DataFrame | None:
-    """The common case, a headerless file of integer fields: parse it as typed CSV at once.
+    """The common case, a headerless file of integer fields: one typed, lazy CSV scan.
 
-    A two-character separator is replaced by a tab first. Anything unusual (a bad line, a
-    text key, a fractional time) returns None, and the general path below reads the file and
-    names the problem.
+    A doubled separator such as '::' is scanned as ':' with an empty column between fields,
+    which is faster than rewriting the bytes; those columns must then be empty. Anything
+    unusual (a bad line, a text key, a fractional time) returns None, and the general path
+    reads the file again and names the problem.
     """
+    separator = source.separator
+    doubled = len(separator) == 2 and separator[0] == separator[1]
     if source.kind != "text" or source.has_header or len(source.columns) != 4:
         return None
-    data = source.path.read_bytes()
-    if b"\t" in data and source.separator != "\t":
+    if len(separator) != 1 and not doubled:
         return None
-    if source.separator != "\t":
-        data = data.replace(source.separator.encode(), b"\t")
     types = {"session": pl.Int64, "item": pl.Int64, "time": pl.Int64, "rating": pl.Float32}
-    by_position = sorted(source.columns.items(), key=lambda pair: int(pair[1]))
-    try:
-        frame = (
-            pl.scan_csv(
-                data,
-                has_header=False,
-                separator="\t",
-                quote_char=None,
-                schema={role: types[role] for role, _ in by_position},
-            )
-            .with_row_index("row")
-            .select(
-                pl.col("session").alias("user_key"),
-                pl.col("item").alias("item_key"),
-                pl.col("time").alias("timestamp"),
-                "rating",
-                pl.col("row").cast(pl.Int64),
-            )
-            .collect()
+    schema: dict[str, pl.DataType] = {}
+    for position, (role, _) in enumerate(sorted(source.columns.items(), key=lambda p: int(p[1]))):
+        if doubled and position:
+            schema[f"between_{position}"] = pl.Int8
+        schema[role] = types[role]
+    between = [pl.col(name) for name in schema if name.startswith("between_")]
+    query = (
+        pl.scan_csv(
+            source.path, has_header=False, separator=separator[0], quote_char=None, schema=schema
         )
+        .with_row_index("row")
+        .select(
+            pl.col("session").alias("user_key"),
+            pl.col("item").alias("item_key"),
+            pl.col("time").alias("timestamp"),
+            "rating",
+            pl.col("row").cast(pl.Int64),
+            pl.sum_horizontal(column.is_not_null() for column in between).alias("filled")
+            if between
+            else pl.lit(0).alias("filled"),
+        )
+    )
+    try:
+        frame = query.collect()
     except pl.exceptions.PolarsError:
         return None
-    if (
-        frame.height == 0
-        or frame.null_count().sum_horizontal()[0]
-        or frame["rating"].is_nan().any()
-    ):
+    if frame.height == 0 or frame.null_count().sum_horizontal()[0]:
         return None
-    return frame
+    if frame["rating"].is_nan().any() or frame["filled"].max():
+        return None
+    return frame.drop("filled")
 
 
 def _raw_query(source: LogSource) -> pl.LazyFrame:
