@@ -106,7 +106,8 @@ def batches_for_order(
             filling = [
                 pool.submit(
                     kernels.fill_training_rows,
-                    offsets, log.item_ids, *schedule, int(low), int(high), *arrays,
+                    offsets, log.item_ids, session_order, *schedule, int(low), int(high),
+                    *arrays,
                 )
                 for low, high in zip(bounds[:-1], bounds[1:], strict=True)
             ]  # fmt: skip

@@ -79,44 +79,41 @@ def fill_training(
 def slot_schedule(
     offsets: np.ndarray, order: np.ndarray, batch_size: int
 ) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-    """Which sessions each slot plays: (steps, slot_offsets, slot_sessions, first_steps).
+    """Which slot plays each session of `order`: (steps, slot_of, first_step, next_on_slot).
 
-    Slot `b` plays the sessions `slot_sessions[slot_offsets[b]:slot_offsets[b + 1]]` back to
-    back, starting at `first_steps[...]`. A heap keyed `end_step * batch_size + slot` hands
-    each next session of `order` to the slot that frees up first (lowest slot on ties),
-    exactly as the step-by-step rule does; a counting sort then groups sessions by slot.
+    `order[i]` plays on slot `slot_of[i]` from step `first_step[i]`; the slot's following
+    session is `order[next_on_slot[i]]` (-1: none). A heap keyed `(end_step << bits) | slot`
+    hands each session to the slot that frees up first, lowest slot on ties, exactly as the
+    step-by-step rule does.
     """
     n_order = len(order)
+    bits = 1
+    while (1 << bits) < batch_size:
+        bits += 1
+    slot_mask = (1 << bits) - 1
     slot_of = np.empty(n_order, np.int64)
-    first_of = np.zeros(n_order, np.int64)
+    first_step = np.zeros(n_order, np.int64)
+    next_on_slot = np.full(n_order, -1, np.int64)
     n_busy = min(batch_size, n_order)
     heap = np.empty(n_busy, np.int64)
+    last_on_slot = np.arange(n_busy)
     for slot in range(n_busy):
         session = order[slot]
-        heap[slot] = (offsets[session + 1] - offsets[session] - 1) * batch_size + slot
+        heap[slot] = ((offsets[session + 1] - offsets[session] - 1) << bits) | slot
         slot_of[slot] = slot
     for root in range(n_busy // 2 - 1, -1, -1):
         _sift_down(heap, root)
+
     for index in range(n_busy, n_order):
         session = order[index]
-        end_step, slot = heap[0] // batch_size, heap[0] % batch_size
-        slot_of[index], first_of[index] = slot, end_step
-        heap[0] = (end_step + offsets[session + 1] - offsets[session] - 1) * batch_size + slot
+        end_step, slot = heap[0] >> bits, heap[0] & slot_mask
+        slot_of[index], first_step[index] = slot, end_step
+        next_on_slot[last_on_slot[slot]] = index
+        last_on_slot[slot] = index
+        heap[0] = ((end_step + offsets[session + 1] - offsets[session] - 1) << bits) | slot
         _sift_down(heap, 0)
-    steps = heap.max() // batch_size if n_busy else 0
-
-    slot_offsets = np.zeros(batch_size + 1, np.int64)
-    for index in range(n_order):
-        slot_offsets[slot_of[index] + 1] += 1
-    slot_offsets = np.cumsum(slot_offsets)
-    filled = slot_offsets[:-1].copy()
-    slot_sessions = np.empty(n_order, np.int64)
-    first_steps = np.empty(n_order, np.int64)
-    for index in range(n_order):
-        target = filled[slot_of[index]]
-        slot_sessions[target], first_steps[target] = order[index], first_of[index]
-        filled[slot_of[index]] = target + 1
-    return steps, slot_offsets, slot_sessions, first_steps
+    steps = (heap.max() >> bits) if n_busy else 0
+    return steps, slot_of, first_step, next_on_slot
 
 
 @njit(cache=True, nogil=True)
@@ -138,9 +135,10 @@ def _sift_down(heap: np.ndarray, root: int) -> None:
 def fill_training_rows(
     offsets: np.ndarray,
     items: np.ndarray,
-    slot_offsets: np.ndarray,
-    slot_sessions: np.ndarray,
-    first_steps: np.ndarray,
+    order: np.ndarray,
+    slot_of: np.ndarray,
+    first_step: np.ndarray,
+    next_on_slot: np.ndarray,
     row_start: int,
     row_stop: int,
     inputs: np.ndarray,
@@ -150,26 +148,26 @@ def fill_training_rows(
 ) -> None:
     """Fill rows [row_start, row_stop) of the training arrays from a slot_schedule.
 
-    Disjoint row ranges can be filled by concurrent threads (the GIL is released): each range
-    first finds, per slot, the session playing at `row_start` and how far it has got.
+    Disjoint row ranges can be filled by concurrent threads (the GIL is released). Each range
+    first finds, per slot, the session playing at `row_start` (the last one started by then:
+    `first_step` never decreases along `order`) and how far it has got.
     """
     batch_size = inputs.shape[1]
     position = np.zeros(batch_size, np.int64)  # index in `items` of the slot's next input
     stop = np.zeros(batch_size, np.int64)  # one past the slot's last input index
-    next_in_slot = slot_offsets[1:].copy()  # the slot's next session in slot_sessions
+    upcoming = np.full(batch_size, -1, np.int64)  # the slot's next session, index in `order`
+    index = 0
+    while index < len(order) and first_step[index] <= row_start:
+        upcoming[slot_of[index]] = index
+        index += 1
     for slot in range(batch_size):
-        first, last = slot_offsets[slot], slot_offsets[slot + 1]
-        playing = first + np.searchsorted(first_steps[first:last], row_start, side="right") - 1
-        if playing < first:
+        playing = upcoming[slot]
+        if playing < 0 or first_step[playing] == row_start:
             continue
-        session = slot_sessions[playing]
-        step_in_session = row_start - first_steps[playing]
-        if step_in_session == 0:
-            next_in_slot[slot] = playing
-        elif step_in_session < offsets[session + 1] - offsets[session] - 1:
-            position[slot] = offsets[session] + step_in_session
-            stop[slot] = offsets[session + 1] - 1
-            next_in_slot[slot] = playing + 1
+        session = order[playing]
+        position[slot] = offsets[session] + row_start - first_step[playing]
+        stop[slot] = offsets[session + 1] - 1
+        upcoming[slot] = next_on_slot[playing]
 
     for step in range(row_start, row_stop):
         input_row, target_row = inputs[step], targets[step]
@@ -179,14 +177,13 @@ def fill_training_rows(
         for slot in range(batch_size):
             here = position[slot]
             if here >= stop[slot]:
-                upcoming = next_in_slot[slot]
-                if upcoming == slot_offsets[slot + 1]:
+                if upcoming[slot] < 0:
                     input_row[slot] = 0
                     target_row[slot] = 0
                     valid_row[slot] = False
                     continue
-                session = slot_sessions[upcoming]
-                next_in_slot[slot] = upcoming + 1
+                session = order[upcoming[slot]]
+                upcoming[slot] = next_on_slot[upcoming[slot]]
                 here = offsets[session]
                 stop[slot] = offsets[session + 1] - 1
                 reset_row[slot] = True
