@@ -18,10 +18,17 @@ def split_stats(frame: pl.DataFrame, history: list[pl.DataFrame]) -> dict[str, A
     """Events, sessions, items, time range, session lengths and next-item predictions.
 
     A prediction is an event whose session has an earlier event, in this split or in the
-    `history` splits before it (the evaluator warms sessions up on those earlier events).
+    `history` splits before it (the evaluator warms sessions up on those earlier events);
+    without warm-up, the first event of each session in the split is not predicted.
     """
     if frame.height == 0:
-        return {"events": 0, "sessions": 0, "items": 0, "predictions": 0}
+        return {
+            "events": 0,
+            "sessions": 0,
+            "items": 0,
+            "predictions": 0,
+            "predictions_without_warmup": 0,
+        }
     lengths = frame.group_by("session_id").len()["len"]
     known = pl.concat([part.select("session_id") for part in history]).unique() if history else None
     fresh_sessions = (
@@ -39,6 +46,7 @@ def split_stats(frame: pl.DataFrame, history: list[pl.DataFrame]) -> dict[str, A
         "session_length_median": float(lengths.median()),
         "session_length_max": int(lengths.max()),
         "predictions": frame.height - fresh_sessions,
+        "predictions_without_warmup": frame.height - lengths.len(),
     }
 
 

@@ -20,6 +20,12 @@ from sessrec.utils.atomic import atomic_folder, write_json
 
 logger = logging.getLogger(__name__)
 LIBRARIES = ("polars", "pandas", "pyarrow", "numpy")
+ITEM_RULES = {
+    "drop": "ids 0..n_items-1 over train's items in key order; validation and test events "
+    "whose item is not in train were removed, then those splits cleansed again",
+    "keep": "ids 0..n_items-1 over the items of all three splits in key order; no event was "
+    "removed for an item unseen in train (its train_count is 0)",
+}
 
 
 def write_prepared(
@@ -47,7 +53,10 @@ def write_prepared(
             "columns": {role: column for role, column in source.columns.items()},
         },
         "inputs": {str(path): sha256_of(path) for path in source.inputs()},
-        "item_ids": result.item_rule,
+        "item_ids": {
+            "over": result.item_rule,
+            "rule": ITEM_RULES[options.unseen_items],
+        },
         "n_items": items.height,
         "rows": {name: result.split(name).height for name in SPLITS},
         **result.log.to_dict(),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from sessrec.cli import main
 from sessrec.data import load_prepared, prepare, preset_options, resolve_source, run_engine
 from sessrec.data.result import EVENT_SCHEMA
 
@@ -97,6 +99,8 @@ def test_written_folder_round_trips_through_load_prepared(tmp_path: Path) -> Non
     assert all(len(digest) == 64 for digest in meta["inputs"].values())
     assert report.stats["test"]["predictions"] == 4
     assert report.stats["valid"]["predictions"] == 2
+    assert report.stats["test"]["predictions_without_warmup"] == 2
+    assert report.stats["train"]["session_length_median"] == 2.0
     assert any("test split has only 4 predictions" in warning for warning in report.warnings)
 
 
@@ -120,3 +124,22 @@ def test_a_failed_prep_leaves_no_folder_behind(tmp_path: Path) -> None:
         prepare(resolve_source(TINY), options, tmp_path / "prepared")
 
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_prints_the_statistics_and_writes_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    flags = [f"--{key.replace('_', '-')}={value}" for key, value in TINY_OPTIONS.items()]
+    arguments = ["sessrec", "-q", "prep", "--data", str(TINY), "--out", str(tmp_path / "p")]
+    monkeypatch.setattr(sys, "argv", [*arguments, *flags, "--engine", "pandas"])
+
+    with pytest.raises(SystemExit) as exited:
+        main()
+
+    printed = capsys.readouterr().out
+    assert exited.value.code == 0
+    assert printed.splitlines()[1].split()[:5] == ["train", "6", "3", "3", "3"]
+    assert "min_rating 2, cleanse 2" in printed
+    meta = json.loads((tmp_path / "p" / "meta.json").read_text())
+    assert meta["options"]["engine"] == "pandas"
+    assert meta["options"]["min_item_support"] == 2
