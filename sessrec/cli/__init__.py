@@ -13,6 +13,7 @@ from sessrec.errors import SessrecError
 # isort: split
 import sessrec.cli.compare  # noqa: E402,F401
 import sessrec.cli.evaluate  # noqa: E402,F401
+import sessrec.cli.fit  # noqa: E402,F401
 import sessrec.cli.prep  # noqa: E402,F401
 import sessrec.cli.recommend  # noqa: E402,F401
 import sessrec.cli.run  # noqa: E402,F401
