@@ -58,7 +58,7 @@ def session_parallel_batches(
     Every (item, next item) pair of every session is emitted exactly once. `order` chooses the
     order in which sessions enter free slots: "given" (as stored), "time" (by start time,
     stable) or "shuffle" (a permutation drawn from `numpy.random.default_rng(seed)`).
-    `shard=(k, n)` keeps every n-th session of that order starting at the k-th, so n workers
+    `shard=(k, n)` keeps every n-th session of that order starting at the k-th, so n processes
     using the same order and seed split the sessions between them without overlap.
     `workers > 1` fills large epochs on that many threads (same result, less wall time
     when cores are free, a little more CPU time for the schedule pass).
@@ -99,25 +99,37 @@ def batches_for_order(
         steps = kernels.fill_training(offsets, log.item_ids, session_order, *arrays)
         arrays = tuple(array[:steps] for array in arrays)
     else:
-        steps, *schedule = kernels.slot_schedule(offsets, session_order, batch_size)
-        arrays = _empty_epoch((steps, batch_size))
-        bounds = np.linspace(0, steps, workers + 1).astype(np.int64)
-        with ThreadPoolExecutor(workers) as pool:
-            filling = [
-                pool.submit(
-                    kernels.fill_training_rows,
-                    offsets, log.item_ids, session_order, *schedule, int(low), int(high),
-                    *arrays,
-                )
-                for low, high in zip(bounds[:-1], bounds[1:], strict=True)
-            ]  # fmt: skip
-            for future in filling:
-                future.result()
+        arrays = _fill_on_threads(log, session_order, batch_size, workers)
+        steps = len(arrays[0])
 
     n_pairs = int(pair_counts.sum())
     elapsed = time.perf_counter() - started
     logger.debug("%d pairs in %d steps of %d slots, %.3f s", n_pairs, steps, batch_size, elapsed)
     return EpochBatches(*arrays, n_pairs)
+
+
+def _fill_on_threads(
+    log: SessionLog, session_order: np.ndarray, batch_size: int, workers: int
+) -> tuple[np.ndarray, ...]:
+    """Schedule sessions onto slots, then fill `workers` disjoint ranges of steps at once."""
+    offsets = log.session_offsets
+    steps, *schedule = kernels.slot_schedule(offsets, session_order, batch_size)
+    arrays = _empty_epoch((steps, batch_size))
+    bounds = np.linspace(0, steps, workers + 1).astype(np.int64)
+
+    def fill(row_start: int, row_stop: int) -> None:
+        kernels.fill_training_rows(
+            offsets, log.item_ids, session_order, *schedule, row_start, row_stop, *arrays
+        )
+
+    with ThreadPoolExecutor(workers) as pool:
+        filling = [
+            pool.submit(fill, int(row_start), int(row_stop))
+            for row_start, row_stop in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+        for future in filling:
+            future.result()
+    return arrays
 
 
 def _empty_epoch(shape: tuple[int, int]) -> tuple[np.ndarray, ...]:
