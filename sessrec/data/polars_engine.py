@@ -14,7 +14,6 @@ from sessrec.errors import DataError
 
 logger = logging.getLogger(__name__)
 SECONDS_PER_DAY = 86400
-ORDER = ["session_id", "timestamp", "row"]
 
 
 def prepare_polars(source: LogSource, options: PrepOptions) -> EngineResult:
@@ -82,7 +81,7 @@ def _sessions(events: pl.DataFrame, gap_seconds: int | None) -> pl.DataFrame:
         return events.with_columns(pl.col("user_key").alias("session_key"))
     query = (
         events.lazy()
-        .sort(["user_key", "timestamp", "row"])
+        .sort(["user_key", "timestamp"], maintain_order=True)
         .with_columns(
             (
                 (pl.col("user_key") != pl.col("user_key").shift(1))
@@ -194,17 +193,18 @@ def _with_item_ids(
             "the test split is empty after filtering; use a longer --split window "
             "or loosen the --eval-min-* options"
         )
-    vocabulary = train if options.unseen_items == "drop" else pl.concat([train, valid, test])
-    counts = train.group_by("item_key").agg(pl.len().cast(pl.Int64).alias("train_count"))
+    counts = train.lazy().group_by("item_key").agg(pl.len().cast(pl.Int64).alias("train_count"))
+    if options.unseen_items == "keep":
+        every_key = pl.concat([frame.lazy().select("item_key") for frame in (train, valid, test)])
+        counts = (
+            every_key.unique()
+            .join(counts, on="item_key", how="left")
+            .with_columns(pl.col("train_count").fill_null(0))
+        )
     items = (
-        vocabulary.lazy()
-        .select("item_key")
-        .unique()
-        .sort("item_key")
+        counts.sort("item_key")
         .with_row_index("item_id")
-        .join(counts.lazy(), on="item_key", how="left")
-        .with_columns(pl.col("item_id").cast(pl.Int32), pl.col("train_count").fill_null(0))
-        .sort("item_id")
+        .with_columns(pl.col("item_id").cast(pl.Int32))
         .collect()
     )
     keys, ids = items["item_key"], items["item_id"]

@@ -20,7 +20,10 @@ KEY_COLUMNS = {"session": "user_key", "item": "item_key"}
 
 
 def read_events(source: LogSource) -> pl.DataFrame:
-    """Columns `user_key`, `item_key`, `timestamp` (Int64 s), `rating` (Float32), `row`."""
+    """Columns `user_key`, `item_key`, `timestamp` (Int64 s), `rating` (Float32), in file order.
+
+    Keys are integers when every key is one, else text.
+    """
     if not source.path.is_file():
         raise DataError(f"{source.path}: file not found")
     fast = _fast_typed_read(source)
@@ -43,7 +46,7 @@ def read_events(source: LogSource) -> pl.DataFrame:
                 raise DataError(f"{source.path}, line {line}: the {role} field is empty")
             typed = typed.with_columns(text.alias(column))
     logger.info("read %s events from %s", f"{typed.height:,}", source.path)
-    return typed.select("user_key", "item_key", "timestamp", "rating", "row")
+    return typed.select("user_key", "item_key", "timestamp", "rating")
 
 
 def _fast_typed_read(source: LogSource) -> pl.DataFrame | None:
@@ -60,28 +63,24 @@ def _fast_typed_read(source: LogSource) -> pl.DataFrame | None:
         return None
     if len(separator) != 1 and not doubled:
         return None
-    types = {"session": pl.Int64, "item": pl.Int64, "time": pl.Int64, "rating": pl.Float32}
+    # 32-bit keys parse faster; a key that does not fit falls back to the general path.
+    types = {"session": pl.Int32, "item": pl.Int32, "time": pl.Int64, "rating": pl.Float32}
     schema: dict[str, pl.DataType] = {}
     for position, (role, _) in enumerate(sorted(source.columns.items(), key=lambda p: int(p[1]))):
         if doubled and position:
             schema[f"between_{position}"] = pl.Int8
         schema[role] = types[role]
     between = [pl.col(name) for name in schema if name.startswith("between_")]
-    query = (
-        pl.scan_csv(
-            source.path, has_header=False, separator=separator[0], quote_char=None, schema=schema
-        )
-        .with_row_index("row")
-        .select(
-            pl.col("session").alias("user_key"),
-            pl.col("item").alias("item_key"),
-            pl.col("time").alias("timestamp"),
-            "rating",
-            pl.col("row").cast(pl.Int64),
-            pl.sum_horizontal(column.is_not_null() for column in between).alias("filled")
-            if between
-            else pl.lit(0).alias("filled"),
-        )
+    query = pl.scan_csv(
+        source.path, has_header=False, separator=separator[0], quote_char=None, schema=schema
+    ).select(
+        pl.col("session").alias("user_key"),
+        pl.col("item").alias("item_key"),
+        pl.col("time").alias("timestamp"),
+        "rating",
+        pl.sum_horizontal(column.is_not_null() for column in between).alias("filled")
+        if between
+        else pl.lit(0).alias("filled"),
     )
     try:
         frame = query.collect()
