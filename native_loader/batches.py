@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 ORDERS = ("given", "time", "shuffle")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EpochBatches:
     """One epoch of session-parallel mini-batches; every array is [steps, batch_size].
 

@@ -15,7 +15,7 @@ from native_loader.log import SessionLog
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EvaluationBatches(EpochBatches):
     """Session-parallel batches for scoring, in the sessions' given order (deterministic).
 

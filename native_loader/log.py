@@ -10,7 +10,7 @@ import numpy as np
 from native_loader.errors import LoaderError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SessionLog:
     """Events grouped by session and ordered by time, stored as offsets into one item array.
 
