@@ -107,6 +107,7 @@ def _rank_all(model, batches, ties, exclude_seen, top_k):
     model.start(batches.inputs.shape[1])
     # A model that can score chosen slots only (the baselines) skips padded and warm-up rows.
     step_rows = getattr(model, "step_rows", None)
+    seen_items = batches.seen_items.astype(np.int64) if exclude_seen else None
     total = int(batches.score.sum())
     with progress(total=total, unit="pred", unit_scale=True, desc="evaluate") as bar:
         for step in range(batches.inputs.shape[0]):
@@ -124,7 +125,7 @@ def _rank_all(model, batches, ties, exclude_seen, top_k):
             seen = {}
             if exclude_seen:
                 seen = {
-                    "seen_items": batches.seen_items,
+                    "seen_items": seen_items,
                     "seen_start": batches.seen_start[step, scored],
                     "seen_end": batches.seen_end[step, scored],
                 }

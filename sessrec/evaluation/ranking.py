@@ -3,6 +3,9 @@
 No row is ever sorted: the rank of the target follows from how many items score strictly
 higher than it and how many score the same, which is one vectorisable pass over the row. A
 second pass keeps the K best items of the row for coverage and popularity.
+
+The kernel runs on one thread: the evaluator ranks at most a batch of rows per step, and
+measured on a shared 2-core machine, waking worker threads for that cost more than it saved.
 """
 
 from __future__ import annotations
@@ -16,9 +19,8 @@ from sessrec.errors import ConfigError, TrainingError
 
 TIE_POLICIES = ("optimistic", "pessimistic", "average")
 
-# Rows handed to one parallel worker at a time; each chunk owns its scratch arrays.
-_ROWS_PER_CHUNK = 16
-_PARALLEL_MIN_ROWS = 64
+# Scores per block when looking for the top K (a multiple of the SIMD width).
+_BLOCK = 16
 
 
 @dataclass
@@ -57,7 +59,7 @@ def rank_targets(
     targets = np.ascontiguousarray(targets, dtype=np.int64)
     exclude_seen = seen_items is not None
     if exclude_seen:
-        seen_items = np.asarray(seen_items)  # may be large: used as is, int32 or int64
+        seen_items = np.asarray(seen_items, dtype=np.int64)  # the evaluator passes int64
         seen_start = np.ascontiguousarray(seen_start, dtype=np.int64)
         seen_end = np.ascontiguousarray(seen_end, dtype=np.int64)
     else:
@@ -71,9 +73,7 @@ def rank_targets(
     ranks = np.empty(len(rows), dtype=np.float64)
     top_items = np.full((len(rows), top_k), -1, dtype=np.int32)
     has_nan = np.zeros(len(rows), dtype=np.bool_)
-    # Starting the worker threads costs more than ranking a few rows on one.
-    kernel = _rank_parallel if len(rows) >= _PARALLEL_MIN_ROWS else _rank_serial
-    kernel(
+    _rank_rows(
         scores, rows, targets, seen_items, seen_start, seen_end, exclude_seen, code,
         ranks, top_items, has_nan,
     )  # fmt: skip
@@ -85,42 +85,25 @@ def rank_targets(
     return RankedRows(ranks=ranks, top_items=top_items)
 
 
-@numba.njit(cache=True, parallel=True)
-def _rank_parallel(
-    scores, rows, targets, seen_items, seen_start, seen_end, exclude_seen, code,
-    ranks, top_items, has_nan,
-):  # fmt: skip
-    n_rows = rows.shape[0]
-    n_chunks = (n_rows + _ROWS_PER_CHUNK - 1) // _ROWS_PER_CHUNK
-    for chunk in numba.prange(n_chunks):
-        marker = np.full(scores.shape[1] if exclude_seen else 0, -1, dtype=np.int64)
-        top_scores = np.empty(top_items.shape[1], dtype=scores.dtype)
-        first = chunk * _ROWS_PER_CHUNK
-        for i in range(first, min(first + _ROWS_PER_CHUNK, n_rows)):
-            _rank_row(
-                i, scores, rows, targets, seen_items, seen_start, seen_end, exclude_seen,
-                code, ranks, top_items, has_nan, marker, top_scores,
-            )  # fmt: skip
-
-
 @numba.njit(cache=True)
-def _rank_serial(
+def _rank_rows(
     scores, rows, targets, seen_items, seen_start, seen_end, exclude_seen, code,
     ranks, top_items, has_nan,
 ):  # fmt: skip
     marker = np.full(scores.shape[1] if exclude_seen else 0, -1, dtype=np.int64)
-    top_scores = np.empty(top_items.shape[1], dtype=scores.dtype)
+    scratch = np.empty((2, scores.shape[1]), dtype=np.float64)
+    candidates = np.empty(scores.shape[1], dtype=np.int64)
     for i in range(rows.shape[0]):
         _rank_row(
             i, scores, rows, targets, seen_items, seen_start, seen_end, exclude_seen,
-            code, ranks, top_items, has_nan, marker, top_scores,
+            code, ranks, top_items, has_nan, marker, scratch, candidates,
         )  # fmt: skip
 
 
 @numba.njit(cache=True)
 def _rank_row(
     i, scores, rows, targets, seen_items, seen_start, seen_end, exclude_seen, code,
-    ranks, top_items, has_nan, marker, top_scores,
+    ranks, top_items, has_nan, marker, scratch, candidates,
 ):  # fmt: skip
     """Rank row i's target; `marker[item] == i` flags the seen items left out of row i."""
     row = scores[rows[i]]
@@ -158,35 +141,100 @@ def _rank_row(
     else:
         ranks[i] = higher + equal / 2.0 + 1.0
 
-    if top_items.shape[1] > 0:
-        _keep_top(row, i, marker, exclude_seen, top_scores, top_items[i])
+    if top_items.shape[1] > 0 and not has_nan[i]:
+        seen_range = (seen_start[i], seen_end[i])
+        _keep_top(
+            row, i, marker, exclude_seen, seen_items, seen_range, top_items[i], scratch,
+            candidates,
+        )  # fmt: skip
 
 
 @numba.njit(cache=True)
-def _keep_top(row, row_number, marker, exclude_seen, top_scores, top_items):
-    """Fill `top_items` with the best items of `row`, best first; equal scores keep lower ids."""
+def _keep_top(
+    row, row_number, marker, exclude_seen, seen_items, seen_range, top_items, scratch,
+    candidate_items,
+):  # fmt: skip
+    """Fill `top_items` with the best items of `row`, best first; equal scores keep lower ids.
+
+    Sorting the row is avoided: the K-th largest of the block maxima is a score that at least
+    K items reach, so only items at or above it (in blocks whose maximum reaches it) can be
+    among the K best, and only those few are sorted.
+    """
     top_k = top_items.shape[0]
-    n_items = row.shape[0]
-    top_scores[:] = -np.inf
+    n_blocks = (row.shape[0] + _BLOCK - 1) // _BLOCK
+    maxima = scratch[0, :n_blocks]
+    candidate_scores = scratch[1]
+    _block_maxima(row, maxima)
+    if exclude_seen:
+        # Blocks holding a left-out item get their maximum over the other items.
+        for position in range(seen_range[0], seen_range[1]):
+            item = seen_items[position]
+            if marker[item] == row_number:
+                block = item // _BLOCK
+                maxima[block] = -np.inf
+                for other in range(block * _BLOCK, min((block + 1) * _BLOCK, row.shape[0])):
+                    if marker[other] != row_number and row[other] > maxima[block]:
+                        maxima[block] = row[other]
+
+    floor = -np.inf
+    if n_blocks >= top_k:
+        floor = _kth_largest(maxima, top_k, candidate_scores)
+    count = 0
+    for block in range(n_blocks):
+        if maxima[block] < floor:
+            continue
+        for item in range(block * _BLOCK, min((block + 1) * _BLOCK, row.shape[0])):
+            if row[item] >= floor and not (exclude_seen and marker[item] == row_number):
+                candidate_items[count] = item
+                candidate_scores[count] = row[item]
+                count += 1
+
+    # Candidates are in ascending id order, so a stable sort keeps lower ids first on ties.
+    order = np.argsort(-candidate_scores[:count], kind="mergesort")[:top_k]
     top_items[:] = -1
-    threshold = top_scores[0]
-    filled = 0
-    item = 0
-    while True:
-        # Most items fall below the current K-th best score: skip them in a tight loop.
-        while filled == top_k and item < n_items and row[item] <= threshold:
-            item += 1
-        if item >= n_items:
+    for rank in range(order.shape[0]):
+        top_items[rank] = candidate_items[order[rank]]
+
+
+@numba.njit(cache=True)
+def _kth_largest(values, k, work):
+    """The k-th largest of `values` (1-based k), by quickselect on a copy in `work`."""
+    count = values.shape[0]
+    work[:count] = values
+    target = k - 1
+    left, right = 0, count - 1
+    while left < right:
+        pivot = work[(left + right) // 2]
+        low, high = left, right
+        while low <= high:
+            while work[low] > pivot:
+                low += 1
+            while work[high] < pivot:
+                high -= 1
+            if low <= high:
+                work[low], work[high] = work[high], work[low]
+                low += 1
+                high -= 1
+        if target <= high:
+            right = high
+        elif target >= low:
+            left = low
+        else:
             break
-        value = row[item]
-        if not (exclude_seen and marker[item] == row_number):
-            slot = min(filled, top_k - 1)
-            while slot > 0 and top_scores[slot - 1] < value:
-                top_scores[slot] = top_scores[slot - 1]
-                top_items[slot] = top_items[slot - 1]
-                slot -= 1
-            top_scores[slot] = value
-            top_items[slot] = item
-            filled = min(filled + 1, top_k)
-            threshold = top_scores[top_k - 1]
-        item += 1
+    return work[target]
+
+
+@numba.njit(cache=True, fastmath={"nnan"})
+def _block_maxima(row, maxima):
+    """Maximum of each block of _BLOCK scores (NaN-free rows only: checked before)."""
+    full = row.shape[0] // _BLOCK
+    for block in range(full):
+        largest = row[block * _BLOCK]
+        for item in range(block * _BLOCK + 1, (block + 1) * _BLOCK):
+            largest = max(largest, row[item])
+        maxima[block] = largest
+    if full < maxima.shape[0]:
+        largest = row[full * _BLOCK]
+        for item in range(full * _BLOCK + 1, row.shape[0]):
+            largest = max(largest, row[item])
+        maxima[full] = largest

@@ -77,7 +77,7 @@ def test_kernel_equals_argsort_reference(seed, n_items, levels, exclude_seen, dt
     rng = np.random.default_rng(seed)
     batch = int(rng.integers(1, 40))
     scores = rng.integers(0, levels, size=(batch, n_items)).astype(dtype)  # many ties
-    rows = rng.integers(0, batch, size=int(rng.integers(1, 100)))  # serial and parallel
+    rows = rng.integers(0, batch, size=int(rng.integers(1, 100)))
     targets = rng.integers(0, n_items, size=len(rows))
     lengths = rng.integers(0, 8, size=len(rows))
     seen_end = np.cumsum(lengths)

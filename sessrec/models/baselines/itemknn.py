@@ -86,7 +86,7 @@ class ItemKNN(Baseline):
         return scores
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True)
 def _neighbours(
     session_offsets, session_items, item_offsets, item_sessions, support,
     n_neighbours, regularisation, alpha,
@@ -95,8 +95,9 @@ def _neighbours(
     n_items = support.shape[0]
     top_items = np.full((n_items, n_neighbours), -1, dtype=np.int64)
     top_scores = np.zeros((n_items, n_neighbours), dtype=np.float64)
-    for item in numba.prange(n_items):
-        together = np.zeros(n_items, dtype=np.float64)
+    together = np.zeros(n_items, dtype=np.float64)
+    for item in range(n_items):
+        together[:] = 0.0
         for position in range(item_offsets[item], item_offsets[item + 1]):
             session = item_sessions[position]
             for other in session_items[session_offsets[session] : session_offsets[session + 1]]:
