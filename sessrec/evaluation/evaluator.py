@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sessrec.errors import ConfigError
+from sessrec.errors import ConfigError, DataError
 from sessrec.evaluation.metrics import (
     bootstrap_intervals,
     list_popularity_values,
@@ -67,7 +67,15 @@ def evaluate(
     if batch_size < 1:
         raise ConfigError(f"--batch-size must be at least 1, got {batch_size}")
 
-    batches = evaluation_batches(log, batch_size, history=history)
+    try:
+        batches = evaluation_batches(log, batch_size, history=history)
+    except ValueError as error:  # native_loader's LoaderError
+        raise DataError(f"cannot evaluate: {error}") from None
+    if batches.n_predictions == 0:
+        raise DataError(
+            "nothing to evaluate: no session has a next event to predict "
+            "(single-event sessions need warm-up on their history)"
+        )
     ranks, top_items, positions, sessions = _rank_all(
         model, batches, ties, exclude_seen, max(cutoffs)
     )

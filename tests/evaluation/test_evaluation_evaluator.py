@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from native_loader import SessionLog
+from sessrec.errors import DataError
 from sessrec.evaluation import evaluate
 from sessrec.models.base import SessionRecommender
 
@@ -95,3 +96,14 @@ def test_popularity_needs_train_counts():
     # Top-1 lists: 1, 2, 3, 3, 4 -> popularity 0, 1, 0.5, 0.5, 0.
     assert result["popularity@1"] == pytest.approx(2.0 / 5)
     assert "popularity@1" not in evaluate(CycleModel(5), two_sessions(), cutoffs=(1,)).metrics
+
+
+def test_nothing_to_predict_is_a_data_error():
+    single_events = SessionLog.from_arrays(np.array([1, 2]), [0, 3])
+    with pytest.raises(DataError, match="nothing to evaluate"):
+        evaluate(CycleModel(5), single_events)
+    # With history, each single event becomes one prediction.
+    history = SessionLog.from_arrays(np.array([1, 2]), [4, 2])
+    result = evaluate(CycleModel(5), single_events, history=history, cutoffs=(1,), bootstrap=0)
+    assert result.n_predictions == 2
+    assert result["recall@1"] == 1.0
