@@ -161,7 +161,8 @@ def split_events(events: pl.DataFrame, spec: SplitSpec) -> tuple[pl.DataFrame, p
     if events.height == 0:
         return events, events
     if spec.kind == "loo":
-        is_later = pl.int_range(pl.len()).over("session_id") == pl.len().over("session_id") - 1
+        # Events are grouped by session in time order: the last one is where the id changes.
+        is_later = (pl.col("session_id") != pl.col("session_id").shift(-1)).fill_null(True)
     elif spec.kind == "fraction":
         times = events["timestamp"].sort()
         later_count = max(1, round(spec.fraction * events.height))

@@ -31,7 +31,8 @@ class StepLog:
         """Note that `step` took the event count from `before` to `after`, and log it."""
         entry = {"step": step, "removed": before - after, "remaining": after, **detail}
         self.steps.append(entry)
-        extra = f" ({detail})" if detail else ""
+        rounds = detail.get("rounds")
+        extra = f" in {len(rounds)} cleansing round(s)" if rounds else ""
         logger.info(
             "%-20s removed %9s events, %9s left%s", step, f"{before - after:,}", f"{after:,}", extra
         )

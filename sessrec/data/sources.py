@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from sessrec.errors import DataError
 
 ROLES = ("session", "item", "time", "rating")
@@ -167,6 +165,8 @@ def _format_from_suffix(path: Path) -> str:
 
 def _column_names(path: Path, file_format: str) -> list[str]:
     if file_format == "parquet":
+        import pyarrow.parquet as pq
+
         try:
             return list(pq.read_schema(path).names)
         except Exception as error:
