@@ -46,6 +46,7 @@ def tune_command(
     """Search GRU4Rec options on the validation split; write best.toml for `sessrec fit`."""
     from sessrec.data import load_prepared
     from sessrec.models.gru4rec.config import GRU4RecConfig
+    from sessrec.models.gru4rec.runtime import configure_tensorflow_threads
     from sessrec.tuning.search import run_search
     from sessrec.tuning.space import default_space_path, load_space
 
@@ -53,6 +54,7 @@ def tune_command(
     dataset = load_prepared(data_dir)
     base = GRU4RecConfig.from_toml(config) if config else None
     storage = storage or f"sqlite:///{(out / 'optuna.db').resolve()}"
+    configure_tensorflow_threads()
     result = run_search(dataset, search_space, trials, storage, out, base=base, seed=seed)
 
     typer.echo(

@@ -225,8 +225,10 @@ def _check_baselines(names: tuple[str, ...]) -> None:
 
 def _train_gru4rec(config: Any, dataset: Any, folder: Path) -> Any:
     """Train GRU4Rec into `folder` (config.toml, history.json, checkpoint/, model/)."""
+    from sessrec.models.gru4rec.runtime import configure_tensorflow_threads
     from sessrec.training import train
 
+    configure_tensorflow_threads()
     return train(config, dataset, folder)
 
 
