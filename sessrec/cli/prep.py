@@ -41,9 +41,10 @@ UNSEEN_HELP = (
 @app.command("prep")
 def prep_command(
     data: Annotated[Path | None, typer.Option(help=DATA_HELP)] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path(
-        "prepared/ml-1m"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder. Default: runs/prepared-PRESET."),
+    ] = None,
     preset: Annotated[str, typer.Option(help=PRESET_HELP)] = "seed",
     engine: Annotated[
         str | None, typer.Option(help="polars (default) or pandas (independent reference).")
@@ -99,7 +100,7 @@ def prep_command(
         unseen_items=unseen_items,
     )
     source = resolve_source(locate_data(data, download=download), file_format, columns)
-    report = prepare(source, options, out)
+    report = prepare(source, options, out or Path("runs") / f"prepared-{preset}")
 
     typer.echo(format_stats_table(report.stats))
     removed = [f"{step['step']} {step['removed']:,}" for step in report.result.log.steps]

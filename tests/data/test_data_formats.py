@@ -135,3 +135,12 @@ def test_timestamps_can_be_parquet_datetimes(tmp_path: Path) -> None:
 
     assert result.test["timestamp"].to_list() == [int(moment.timestamp())]
     assert result.test["item_id"].to_list() == [2]
+
+
+def test_data_may_name_the_movielens_file_itself(tmp_path: Path) -> None:
+    (tmp_path / "ratings.dat").write_text("1::10::4::100\n")
+
+    source = resolve_source(tmp_path / "ratings.dat")
+
+    assert source.name == "movielens-dat"
+    assert source.separator == "::"

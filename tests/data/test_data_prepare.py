@@ -67,8 +67,12 @@ def rows(frame: pl.DataFrame) -> list[tuple]:
 
 
 @pytest.mark.parametrize("engine", ["polars", "pandas"])
-def test_tiny_log_gives_the_hand_computed_splits(engine: str) -> None:
-    options = preset_options("seed", engine=engine, **TINY_OPTIONS)
+@pytest.mark.parametrize("split", ["days:2", "fraction:0.25"])
+def test_tiny_log_gives_the_hand_computed_splits(engine: str, split: str) -> None:
+    # fraction:0.25 of the 12 cleansed events puts the cut at the 10th time in order, T0+8d;
+    # the tie there pulls 4 events into test. Of the 8 left, the last 2 (T0+6d on) become
+    # validation: the same splits as days:2 on this log.
+    options = preset_options("seed", engine=engine, **{**TINY_OPTIONS, "split": split})
     result = run_engine(resolve_source(TINY), options)
 
     for name, expected in EXPECTED.items():
