@@ -89,3 +89,15 @@ def test_engines_agree_on_the_real_log(ml1m_folder: Path) -> None:
     assert fast.items.equals(reference.items)
     assert fast.log.steps == reference.log.steps
     assert (fast.train.height, fast.valid.height, fast.test.height) == (822_416, 6_038, 6_038)
+
+
+def test_movielens_100k_beside_it(ml1m_folder: Path) -> None:
+    folder = ml1m_folder.parent / "ml-100k"
+    if not (folder / "u.data").is_file():
+        pytest.skip(f"real ML-100K not found at {folder}")
+
+    report = prepare(resolve_source(folder), preset_options("loo"))
+
+    result = report.result
+    assert (result.train.height, result.valid.height, result.test.height) == (98_114, 943, 943)
+    assert result.items.height == 1_682
