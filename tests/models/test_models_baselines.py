@@ -91,7 +91,7 @@ def test_item_knn_similarity_is_regularised_cosine_of_session_sets():
 
 def test_vsknn_votes_with_decayed_overlap_of_recent_sessions():
     train = log_of([0, 1, 5], [2, 1, 6], [3, 4, 7])
-    model = VSKNN(8, VSKNN.config_class(neighbours=2, sample_size=0))
+    model = VSKNN(8, VSKNN.config_class(neighbours=2, sample_size=0, similarity="dot"))
     model.fit(train)
     scores = scores_after(model, [0, 2, 1])
     # Linear decay: weights 1/3 (item 0), 2/3 (item 2), 1 (item 1). Session A = {0, 1, 5}
@@ -101,7 +101,14 @@ def test_vsknn_votes_with_decayed_overlap_of_recent_sessions():
     assert scores[1] == pytest.approx(3.0)
     assert scores[3] < scores[5] and scores[7] < scores[5]
 
-    recent_only = VSKNN(8, VSKNN.config_class(neighbours=2, sample_size=1))
+    # Cosine divides by the norms: sqrt(1/9 + 4/9 + 1) for the session, sqrt(3) for A and B.
+    cosine = VSKNN(8, VSKNN.config_class(neighbours=2, sample_size=0, similarity="cosine"))
+    cosine.fit(train)
+    scores = scores_after(cosine, [0, 2, 1])
+    assert scores[5] == pytest.approx(4 / math.sqrt(42))
+    assert scores[6] == pytest.approx(5 / math.sqrt(42))
+
+    recent_only = VSKNN(8, VSKNN.config_class(neighbours=2, sample_size=1, similarity="dot"))
     recent_only.fit(train)
     scores = scores_after(recent_only, [0, 2, 1])
     assert scores[6] == pytest.approx(5 / 3)  # B is more recent than A
