@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from sessrec.errors import ConfigError, TrainingError
+from sessrec.errors import ConfigError, DataError, TrainingError
 
 TIE_POLICIES = ("optimistic", "pessimistic", "average")
 
@@ -68,7 +68,7 @@ def rank_targets(
 
     n_items = scores.shape[1]
     if len(targets) and (targets.min() < 0 or targets.max() >= n_items):
-        raise TrainingError(f"target item ids fall outside the model's 0..{n_items - 1}")
+        raise DataError(f"target item ids fall outside the model's 0..{n_items - 1}")
 
     ranks = np.empty(len(rows), dtype=np.float64)
     top_items = np.full((len(rows), top_k), -1, dtype=np.int32)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sessrec.errors import ConfigError, TrainingError
+from sessrec.errors import ConfigError, DataError, TrainingError
 from sessrec.evaluation.ranking import TIE_POLICIES, rank_targets
 
 
@@ -63,6 +63,8 @@ def test_nan_scores_and_bad_policy_are_errors():
         rank_targets(scores, np.array([0]), np.array([1]))
     with pytest.raises(ConfigError, match="--ties"):
         rank_targets(scores, np.array([0]), np.array([0]), ties="random")
+    with pytest.raises(DataError, match="0..2"):
+        rank_targets(scores, np.array([0]), np.array([3]))
 
 
 @settings(max_examples=40, deadline=None)
