@@ -9,7 +9,7 @@ import typer
 
 from sessrec.cli.app import app
 from sessrec.data import locate_data, prepare, preset_options, resolve_source
-from sessrec.data.stats import format_stats_table
+from sessrec.data.prepare import format_stats_table
 
 PRESET_HELP = (
     "seed: the original notebook (ratings >= 3, users as sessions, cleanse 3/10, days:14 twice, "

@@ -8,7 +8,7 @@ import polars as pl
 
 from sessrec.data.options import PrepOptions, SplitSpec
 from sessrec.data.polars_reader import read_events
-from sessrec.data.result import EngineResult, StepLog
+from sessrec.data.prepared import EngineResult, StepLog
 from sessrec.data.sources import LogSource
 from sessrec.errors import DataError
 

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from sessrec.data import preset_options, resolve_source, run_engine
-from sessrec.data.item_metadata import read_item_metadata
+from sessrec.data.sources import read_item_metadata
 
 ENGINES = ["polars", "pandas"]
 # (user, item, rating, time): three users, four items; user 3 has a timestamp tie.

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sessrec.data import cache_folder, locate_data
-from sessrec.data import download as download_module
+from sessrec.data import locate as download_module
 from sessrec.errors import DataError
 
 RATINGS = "1::10::4::1000\n1::20::5::1001\n2::10::3::1002\n"

@@ -11,7 +11,7 @@ import pytest
 
 from sessrec.cli import main
 from sessrec.data import load_prepared, prepare, preset_options, resolve_source, run_engine
-from sessrec.data.result import EVENT_SCHEMA
+from sessrec.data.prepared import EVENT_SCHEMA
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "tiny-ml"
 T0 = 1_000_000_000
