@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sessrec.data import preset_options, resolve_source, run_engine
+from sessrec.data.polars_engine import cleanse
+from sessrec.data.prepared import StepLog
 from sessrec.errors import DataError
 
 DAY = 86_400
@@ -91,6 +93,14 @@ def check_cleansed(result, options: dict) -> None:
         if options["unseen_items"] == "drop":
             assert set(frame["item_id"].to_list()) <= train_items
         assert frame.sort(["session_id", "timestamp"], maintain_order=True).equals(frame)
+        again = cleanse(
+            frame.rename({"item_id": "item_key"}),
+            options[f"{prefix}_min_session_length"],
+            options[f"{prefix}_min_item_support"],
+            "again",
+            StepLog(),
+        )
+        assert again.height == frame.height
     assert result.items["item_id"].to_list() == list(range(result.items.height))
 
 
