@@ -62,6 +62,10 @@ def evaluate(
 
     cutoffs = parse_cutoffs(cutoffs)
     tie_code(ties)
+    if item_counts is not None and len(item_counts) != model.n_items:
+        raise DataError(
+            f"item_counts has {len(item_counts)} entries but the model knows {model.n_items} items"
+        )
     started = time.perf_counter()
     batch_size = batch_size or default_batch_size(model.n_items, len(log.session_ids))
     if batch_size < 1:
