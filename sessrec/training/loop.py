@@ -127,21 +127,12 @@ class TrainingLoop(tf.Module):
         negatives: tf.Tensor,
     ) -> tuple[tf.Tensor, tf.Tensor]:
         """One session-parallel step on `[B]` arrays; returns (mean loss, valid slots)."""
-        keep = tf.logical_not(reset)[:, None]
-        states = [tf.where(keep, state, 0.0) for state in self.states]
-        dropout_seed = tf.stack([self.config.seed, tf.cast(self.global_step, tf.int32)])
-
-        with tf.GradientTape() as tape:
-            new_states = self.network.advance(inputs, states, dropout_seed)
-            per_row = self.row_losses(new_states[-1], targets, valid, negatives)
-            events = tf.reduce_sum(tf.cast(valid, tf.float32))
-            loss = tf.reduce_sum(tf.where(valid, per_row, 0.0)) / tf.maximum(events, 1.0)
-
+        loss, events, raw_gradients, new_states = self.loss_and_gradients(
+            inputs, targets, reset, valid, negatives
+        )
         gradients = [
             self._prepare_gradient(variable, gradient)
-            for variable, gradient in zip(
-                self.trainable, tape.gradient(loss, self.trainable), strict=True
-            )
+            for variable, gradient in zip(self.trainable, raw_gradients, strict=True)
         ]
         if self.config.clipnorm > 0:
             gradients = clip_by_global_norm(gradients, self.config.clipnorm)
@@ -151,6 +142,30 @@ class TrainingLoop(tf.Module):
             state.assign(tf.where(valid[:, None], new_state, 0.0))
         self.global_step.assign_add(1)
         return loss, events
+
+    def loss_and_gradients(
+        self,
+        inputs: tf.Tensor,
+        targets: tf.Tensor,
+        reset: tf.Tensor,
+        valid: tf.Tensor,
+        negatives: tf.Tensor,
+    ) -> tuple[tf.Tensor, tf.Tensor, list, list[tf.Tensor]]:
+        """Mean loss over valid slots, their count, raw gradients and the new hidden states.
+
+        Slots flagged in `reset` start from a zero state; padded slots (`valid` false) are
+        left out of the mean, so they add nothing to the loss or to any gradient.
+        """
+        keep = tf.logical_not(reset)[:, None]
+        states = [tf.where(keep, state, 0.0) for state in self.states]
+        dropout_seed = tf.stack([self.config.seed, tf.cast(self.global_step, tf.int32)])
+
+        with tf.GradientTape() as tape:
+            new_states = self.network.advance(inputs, states, dropout_seed)
+            per_row = self.row_losses(new_states[-1], targets, valid, negatives)
+            events = tf.reduce_sum(tf.cast(valid, tf.float32))
+            loss = tf.reduce_sum(tf.where(valid, per_row, 0.0)) / tf.maximum(events, 1.0)
+        return loss, events, tape.gradient(loss, self.trainable), new_states
 
     @staticmethod
     def _prepare_gradient(

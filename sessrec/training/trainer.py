@@ -20,7 +20,7 @@ from sessrec.models.gru4rec.checkpoint import read_checkpoint, read_config, writ
 from sessrec.models.gru4rec.config import GRU4RecConfig
 from sessrec.models.gru4rec.model import GRU4Rec
 from sessrec.training.history import EarlyStopping, epoch_entry
-from sessrec.training.loop import TrainingLoop
+from sessrec.training.sequence import make_training_loop
 from sessrec.training.validation import Validator
 from sessrec.utils.atomic import write_json
 
@@ -68,7 +68,7 @@ def train(
     model.items = dataset.items
     model.data_dir = str(Path(dataset.folder).resolve())
     item_counts = np.bincount(train_log.item_ids, minlength=dataset.n_items)
-    loop = TrainingLoop(config, model.network, item_counts)
+    loop = make_training_loop(config, model.network, item_counts)
     stopper = EarlyStopping(config.stop_metric, config.patience)
     history: list[dict[str, Any]] = []
     first_epoch = 1
@@ -114,7 +114,7 @@ def fit_model(model: GRU4Rec, train_log: SessionLog, valid_log: SessionLog | Non
     """Train `model` in memory; with `valid_log`, stop early and keep the best epoch's weights."""
     config = model.config
     item_counts = np.bincount(train_log.item_ids, minlength=model.n_items)
-    loop = TrainingLoop(config, model.network, item_counts)
+    loop = make_training_loop(config, model.network, item_counts)
     stopper = EarlyStopping(config.stop_metric, config.patience)
     validator = Validator(valid_log, history=None, exclude_seen=False, config=config)
     best_weights = None

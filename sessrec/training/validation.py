@@ -26,7 +26,9 @@ class Validator:
         exclude_seen: bool,
         config: GRU4RecConfig,
     ) -> None:
-        self.log = log if log is not None and log.n_events > log.n_sessions else None
+        # With warm-up history a one-event session is still one prediction (leave-one-out).
+        predicts = log is not None and (history is not None or log.n_events > log.n_sessions)
+        self.log = log if predicts else None
         self.history = history
         self.exclude_seen = exclude_seen
         self.batch_size = config.eval_batch_size

@@ -45,6 +45,7 @@ class GRU4RecConfig:
     momentum: float = 0.2
     clipnorm: float = 0.0
     batch_size: int = 128
+    bptt: int = 1
     epochs: int = 10
     session_order: str = "time"
     stop_metric: str = "mrr@20"
@@ -62,7 +63,7 @@ class GRU4RecConfig:
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)
         _check_choice("session_order", self.session_order, SESSION_ORDERS)
         _check_choice("stop_metric", self.stop_metric, STOP_METRICS)
-        for name in ("batch_size", "epochs", "steps_per_call", "eval_batch_size"):
+        for name in ("batch_size", "bptt", "epochs", "steps_per_call", "eval_batch_size"):
             _check_range(name, getattr(self, name), low=1, integer=True)
         for name in ("embedding_size", "n_sample", "patience", "seed"):
             _check_range(name, getattr(self, name), low=0, integer=True)
