@@ -122,7 +122,10 @@ def _raw_query(source: LogSource) -> pl.LazyFrame:
     return lines.select(
         "row",
         "line",
-        pl.col("line").str.count_matches(source.separator, literal=True).alias("separators"),
+        pl.col("line")
+        .str.count_matches(source.separator, literal=True)
+        .fill_null(0)
+        .alias("separators"),
         *[fields.struct.field(f"field_{position}").alias(role) for position, role in names.items()],
     )
 
@@ -164,6 +167,7 @@ def _check(typed: pl.DataFrame, raw: pl.LazyFrame, source: LogSource) -> None:
         if bad_rows.height:
             row = bad_rows["row"][0]
             line = _collect(raw.filter(pl.col("row") == row).select("line"), source)["line"][0]
+            line = line or ""
             raise DataError(
                 f"{source.path}, line {row + 1}: expected {field_count} fields separated by "
                 f"{source.separator_name()}, found {bad_rows['separators'][0] + 1}: {line[:80]!r}"

@@ -132,3 +132,12 @@ def test_bad_option_values_name_the_option() -> None:
         preset_options("seed", min_item_support=0)
     with pytest.raises(SessrecError, match="--preset: unknown preset 'best'"):
         preset_options("best")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_blank_line_is_named(tmp_path: Path, engine: str) -> None:
+    folder = ratings_folder(tmp_path, [GOOD_LINES[0], "", *GOOD_LINES[1:]])
+
+    message = engine_error(folder, engine)
+
+    assert "ratings.dat, line 2: expected 4 fields separated by '::', found 1" in message
