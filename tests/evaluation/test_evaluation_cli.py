@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from sessrec.cli import app
 from sessrec.data import load_prepared, prepare, preset_options, resolve_source
 from sessrec.errors import CheckpointError, ConfigError
 from sessrec.evaluation.compare import compare_models, comparison_markdown, fit_baselines
+from sessrec.evaluation.locate import find_data_folder, find_model_folder, model_name
 
 N_MOVIES = 10
 
@@ -83,3 +85,18 @@ def test_command_line_errors_name_the_problem(prepared, tmp_path):
     )
     assert isinstance(result.exception, ConfigError)
     assert "unknown baseline 'x'" in str(result.exception)
+
+
+def test_run_folders_lead_to_their_model_and_data(prepared, tmp_path):
+    dataset = load_prepared(prepared)
+    run = tmp_path / "run"
+    shutil.copytree(prepared, run / "data")
+    model = fit_baselines(dataset, ["pop"])["pop"]
+    model.data_dir = None  # found through the run layout instead
+    model.save(run / "gru4rec" / "model")
+    model_folder = find_model_folder(run / "gru4rec")
+    assert model_folder == run / "gru4rec" / "model"
+    assert model_name(model_folder) == "gru4rec"
+    assert find_data_folder(model_folder) == (run / "data").resolve()
+    with pytest.raises(ConfigError, match="--data-dir"):
+        find_data_folder(model_folder, tmp_path)
