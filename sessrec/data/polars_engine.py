@@ -1,4 +1,9 @@
-"""The default prep engine: rating filter, sessions, cleansing, split and ids as polars queries."""
+"""The default prep engine: rating filter, sessions, cleansing, split and ids as polars queries.
+
+Each step is a lazy query over the frame the step before produced (the read itself is one lazy
+scan of the file). Frames are collected between steps because every step reports how many
+events it removed, and a cleansing round must see its count to know the fixed point is reached.
+"""
 
 from __future__ import annotations
 
