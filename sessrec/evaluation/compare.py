@@ -65,7 +65,6 @@ def fit_baselines(
         if folder is not None:
             model.save(Path(folder) / name)
         models[name] = model
-        logger.info("fitted baseline %s", name)
     return models
 
 

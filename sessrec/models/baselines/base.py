@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -22,6 +24,8 @@ from sessrec.utils.atomic import atomic_folder
 
 if TYPE_CHECKING:
     from native_loader import SessionLog
+
+logger = logging.getLogger(__name__)
 
 ARRAYS_FILE = "arrays.npz"
 FORMAT_VERSION = 1
@@ -57,8 +61,13 @@ class Baseline(SessionRecommender):
         if train.n_events == 0:
             raise DataError("the training log is empty: there is nothing to fit")
         self.check_items(train.item_ids)
+        started = time.perf_counter()
         counts = np.bincount(train.item_ids, minlength=self.n_items).astype(np.float64)
         self.arrays = {"popularity": counts, **self._fit_arrays(train)}
+        logger.info(
+            "fitted %s on %d events of %d sessions in %.1f s",
+            self.kind, train.n_events, train.n_sessions, time.perf_counter() - started,
+        )  # fmt: skip
 
     def _fit_arrays(self, train: SessionLog) -> dict[str, np.ndarray]:
         """The subclass's fitted arrays besides `popularity` (train counts)."""
