@@ -13,9 +13,10 @@ DATA_KEYS = ("data_dir", "data_folder", "prepared", "data")
 
 
 def find_model_folder(path: str | Path) -> Path:
-    """`path` itself when it holds model.json, else its `model/` subfolder (a training run)."""
+    """`path` when it holds model.json, else its `model/` (a training run), else the GRU4Rec
+    model of a main-job run folder (`gru4rec/model/`)."""
     path = Path(path)
-    for candidate in (path, path / "model"):
+    for candidate in (path, path / "model", path / "gru4rec" / "model"):
         if (candidate / MODEL_FILE).is_file():
             return candidate
     raise CheckpointError(

@@ -96,6 +96,7 @@ def test_run_folders_lead_to_their_model_and_data(prepared, tmp_path):
     model.save(run / "gru4rec" / "model")
     model_folder = find_model_folder(run / "gru4rec")
     assert model_folder == run / "gru4rec" / "model"
+    assert find_model_folder(run) == model_folder
     assert model_name(model_folder) == "gru4rec"
     assert find_data_folder(model_folder) == (run / "data").resolve()
     with pytest.raises(ConfigError, match="--data-dir"):
