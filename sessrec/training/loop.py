@@ -175,7 +175,7 @@ class TrainingLoop(tf.Module):
         if gradient is None:
             return tf.zeros_like(variable)
         if isinstance(gradient, tf.IndexedSlices):
-            return row_gradient(gradient, variable.shape[0])
+            return row_gradient(gradient)
         return gradient
 
     def row_losses(

@@ -27,13 +27,23 @@ class RowGradient(NamedTuple):
     squared_norm: tf.Tensor
 
 
-def row_gradient(gradient: tf.IndexedSlices, n_rows: int) -> RowGradient:
-    """Coalesce an IndexedSlices gradient (from tf.gather) into a RowGradient."""
-    coalesced = tf.math.unsorted_segment_sum(gradient.values, gradient.indices, n_rows)
+def row_gradient(gradient: tf.IndexedSlices) -> RowGradient:
+    """Coalesce an IndexedSlices gradient (from tf.gather) into a RowGradient.
+
+    Sorting the looked-up row ids and summing runs of equal ids costs O(N log N) in the
+    number of lookups, independent of the matrix size, and compiles with XLA (no tf.unique).
+    """
+    order = tf.argsort(gradient.indices, stable=True)
+    rows = tf.gather(gradient.indices, order)
+    starts = tf.concat([[True], tf.not_equal(rows[1:], rows[:-1])], axis=0)
+    segments = tf.cumsum(tf.cast(starts, tf.int32)) - 1
+    sums = tf.math.unsorted_segment_sum(
+        tf.gather(gradient.values, order), segments, tf.shape(rows)[0]
+    )
     return RowGradient(
-        values=tf.gather(coalesced, gradient.indices),
-        indices=gradient.indices,
-        squared_norm=tf.reduce_sum(tf.square(coalesced)),
+        values=tf.gather(sums, segments),
+        indices=rows,
+        squared_norm=tf.reduce_sum(tf.square(sums)),
     )
 
 

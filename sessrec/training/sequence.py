@@ -17,7 +17,8 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from sessrec.errors import TrainingError
+from sessrec.errors import ConfigError, TrainingError
+from sessrec.models.gru4rec import losses
 from sessrec.models.gru4rec.config import GRU4RecConfig
 from sessrec.models.gru4rec.network import GRU4RecNetwork
 from sessrec.training.loop import EpochStats, TrainingLoop
@@ -52,7 +53,44 @@ class SequenceLoop(TrainingLoop):
 
     Holds the same variables as `TrainingLoop` (optimizer slots, hidden states, step
     counter), so checkpoints and `--resume` work alike; only the compiled function differs.
+    A chunk has bptt x batch_size cells, too many to use every cell's target as a shared
+    negative, so "cross-entropy" here is a sampled softmax: each cell's target against the
+    chunk's `n_sample` popularity-sampled items, each weighted by 1 / (n_sample * q(item)),
+    which estimates the full softmax without bias in the normaliser.
     """
+
+    def __init__(
+        self, config: GRU4RecConfig, network: GRU4RecNetwork, item_counts: np.ndarray
+    ) -> None:
+        if config.loss == "cross-entropy" and config.n_sample < 1:
+            raise ConfigError("option n_sample: bptt > 1 with cross-entropy needs n_sample >= 1")
+        super().__init__(config, network, item_counts)
+        weights = np.power(
+            np.maximum(np.asarray(item_counts, np.float64), 0.0), config.sample_alpha
+        )
+        weights[np.asarray(item_counts) <= 0] = 0.0
+        probability = weights / weights.sum() if weights.sum() > 0 else np.ones_like(weights)
+        expected = np.maximum(probability * max(config.n_sample, 1), 1e-30)
+        self.log_expected_draws = tf.constant(np.log(expected).astype(np.float32))
+
+    def row_losses(
+        self, output: tf.Tensor, targets: tf.Tensor, valid: tf.Tensor, negatives: tf.Tensor
+    ) -> tf.Tensor:
+        """Per-cell loss `[N]`: full softmax, BPR-max as usual, or the sampled softmax above."""
+        if self.config.loss != "cross-entropy":
+            return super().row_losses(output, targets, valid, negatives)
+
+        network = self.network
+        target_scores = tf.reduce_sum(
+            output * tf.gather(network.output_items, targets), axis=1
+        ) + tf.gather(network.output_bias, targets)
+        negative_scores = network.score_candidates(output, negatives)
+        correction = self.config.logq * tf.gather(self.log_expected_draws, negatives)
+        negative_scores = negative_scores - correction[None, :]
+        accidental = tf.equal(targets[:, None], negatives[None, :])
+        negative_scores = tf.where(accidental, losses.MASKED, negative_scores)
+        logits = tf.concat([target_scores[:, None], negative_scores], axis=1)
+        return tf.reduce_logsumexp(logits, axis=1) - target_scores
 
     def run_epoch(self, batches: object, epoch: int) -> EpochStats:
         """Train on one epoch of session-parallel batches, `config.bptt` steps per update."""

@@ -131,13 +131,13 @@ def test_adagrad_momentum_matches_hand_computation_and_skips_untouched_rows():
     matrix = tf.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
     optimizer = AdagradMomentum([matrix], [matrix], learning_rate=0.1, momentum=0.5)
     gradient = tf.IndexedSlices(tf.constant([[1.0, 0.5], [1.0, 0.5]]), tf.constant([0, 0]))
-    optimizer.apply([row_gradient(gradient, 3)])
+    optimizer.apply([row_gradient(gradient)])
     # Row 0 got g = (2, 1) in total: acc = g^2, step = -0.1 g / sqrt(acc + 1e-6) ~ -0.1 sign(g).
     first = -0.1 * np.array([2.0, 1.0]) / np.sqrt(np.array([4.0, 1.0]) + 1e-6)
     np.testing.assert_allclose(matrix.numpy()[0], [1.0, 2.0] + first, rtol=1e-6)
 
     gradient = tf.IndexedSlices(tf.constant([[2.0, 0.0]]), tf.constant([0]))
-    optimizer.apply([row_gradient(gradient, 3)])
+    optimizer.apply([row_gradient(gradient)])
     second = 0.5 * first - 0.1 * np.array([2.0, 0.0]) / np.sqrt(np.array([8.0, 1.0]) + 1e-6)
     np.testing.assert_allclose(matrix.numpy()[0], [1.0, 2.0] + first + second, rtol=1e-6)
     np.testing.assert_array_equal(matrix.numpy()[1:], [[3.0, 4.0], [5.0, 6.0]])
