@@ -8,9 +8,9 @@ split is read exactly once, after the search, to score the best trial's model.
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,9 +88,8 @@ def run_search(
 
     def objective(trial: optuna.Trial) -> float:
         values = space.suggest(trial)
-        config = space.config(base, values)
-        if config.stop_metric != space.metric and space.metric in _stop_metrics():
-            config = config.replace(stop_metric=space.metric)
+        # Early stopping keeps the epoch that is best on the metric the search maximises.
+        config = space.config(base, values).replace(stop_metric=space.metric)
         folder = out / "trials" / f"{trial.number:04d}"
         return _train_trial(trial, config, dataset, folder, space.metric)
 
@@ -130,19 +129,16 @@ def _train_trial(
     """Train one trial; report each epoch's validation metric so poor trials are pruned."""
     from sessrec.training import train
 
-    options: dict[str, Any] = {}
-    if "on_epoch" in inspect.signature(train).parameters:
+    def on_epoch(entry: dict[str, Any]) -> None:
+        value, _ = metric_value(entry.get("valid") or {}, metric)
+        if value is not None:
+            trial.report(value, entry["epoch"])
+        if trial.should_prune():
+            raise optuna.TrialPruned(f"pruned after epoch {entry['epoch']}")
 
-        def on_epoch(entry: dict[str, Any]) -> None:
-            value, _ = metric_value(entry.get("valid") or {}, metric)
-            if value is not None:
-                trial.report(value, entry["epoch"])
-            if trial.should_prune():
-                raise optuna.TrialPruned(f"pruned after epoch {entry['epoch']}")
-
-        options["on_epoch"] = on_epoch
-
-    result = train(config, dataset, folder, **options)
+    result = train(config, dataset, folder, on_epoch=on_epoch)
+    # A finished trial is never resumed; its best model (model/) is all the search needs.
+    shutil.rmtree(folder / "checkpoint", ignore_errors=True)
     best_entry = next(e for e in result.history if e["epoch"] == result.best_epoch)
     value, _ = metric_value(best_entry.get("valid") or {}, metric)
     if value is None:
@@ -158,12 +154,6 @@ def evaluate_best_on_test(dataset: Any, trial_folder: Path) -> list[dict[str, An
 
     model = load_model(trial_folder / "model")
     return evaluate_split(model, dataset, "test")
-
-
-def _stop_metrics() -> tuple[str, ...]:
-    from sessrec.models.gru4rec.config import STOP_METRICS
-
-    return STOP_METRICS
 
 
 def _count_complete(study: optuna.Study) -> int:

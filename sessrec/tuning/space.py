@@ -11,13 +11,12 @@ from typing import Any
 import optuna
 
 from sessrec.errors import ConfigError
-from sessrec.models.gru4rec.config import GRU4RecConfig, option_names
+from sessrec.models.gru4rec.config import STOP_METRICS, GRU4RecConfig, option_names
 
 PARAM_TYPES = ("int", "float", "categorical")
 TOP_LEVEL_KEYS = ("metric", "fixed", "params")
-VALID_METRICS = tuple(
-    f"{name}@{cutoff}" for name in ("recall", "mrr", "ndcg") for cutoff in (1, 5, 10, 20)
-)
+# The validation metrics the trainer computes after each epoch (and can stop early on).
+VALID_METRICS = STOP_METRICS
 
 
 def default_space_path() -> Path:

@@ -12,12 +12,23 @@ import pytest
 
 from sessrec.cli import main
 
+# A small, fast GRU4Rec: this test checks the pipeline on real data, not the model's quality.
+LIGHT_CONFIG = """
+[gru4rec]
+layers = [32]
+n_sample = 0
+batch_size = 512
+"""
+
 
 @pytest.mark.slow
 @pytest.mark.realdata
 def test_one_epoch_run_on_ml1m(ml1m_folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
+    config = tmp_path / "light.toml"
+    config.write_text(LIGHT_CONFIG, encoding="utf-8")
     args = ["--data", str(ml1m_folder), "--preset", "seed", "--epochs", "1"]
+    args += ["--config", str(config)]
     args += ["--baselines", "pop,markov", "--bootstrap", "100", "--out", str(out)]
     with (
         mock.patch.object(sys, "argv", ["sessrec", "--quiet", "run", *args]),
