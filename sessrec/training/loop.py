@@ -12,7 +12,7 @@ import tensorflow as tf
 from sessrec.errors import TrainingError
 from sessrec.models.gru4rec import losses
 from sessrec.models.gru4rec.config import GRU4RecConfig
-from sessrec.models.gru4rec.network import GRU4RecNetwork
+from sessrec.models.gru4rec.network import GRU4RecNetwork, gather_rows
 from sessrec.models.gru4rec.sampling import PopularitySampler, candidate_log_probability
 from sessrec.training.optimizers import (
     RowGradient,
@@ -192,7 +192,7 @@ class TrainingLoop(tf.Module):
             return losses.bpr_max(scores, allowed, self.config.bpreg, self.config.elu_param)
 
         log_q = tf.concat(
-            [tf.gather(self.log_popularity, targets), tf.gather(self.log_sampling, negatives)],
+            [gather_rows(self.log_popularity, targets), gather_rows(self.log_sampling, negatives)],
             axis=0,
         )
         return losses.sampled_cross_entropy(scores, allowed, log_q, self.config.logq)

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import tensorflow as tf
 
 from sessrec.models.gru4rec.config import GRU4RecConfig
+from sessrec.models.gru4rec.network import gather_rows
 
 
 class RowGradient(NamedTuple):
@@ -38,10 +39,10 @@ def row_gradient(gradient: tf.IndexedSlices) -> RowGradient:
     starts = tf.concat([[True], tf.not_equal(rows[1:], rows[:-1])], axis=0)
     segments = tf.cumsum(tf.cast(starts, tf.int32)) - 1
     sums = tf.math.unsorted_segment_sum(
-        tf.gather(gradient.values, order), segments, tf.shape(rows)[0]
+        gather_rows(gradient.values, order), segments, tf.shape(rows)[0]
     )
     return RowGradient(
-        values=tf.gather(sums, segments),
+        values=gather_rows(sums, segments),
         indices=rows,
         squared_norm=tf.reduce_sum(tf.square(sums)),
     )
@@ -108,7 +109,7 @@ def _touched_rows(gradient: tf.Tensor) -> tf.Tensor:
 
 def _read(variable: tf.Variable, rows: tf.Tensor | None) -> tf.Tensor:
     """The whole variable, or only the given rows."""
-    return tf.convert_to_tensor(variable) if rows is None else tf.gather(variable, rows)
+    return tf.convert_to_tensor(variable) if rows is None else gather_rows(variable, rows)
 
 
 def _write(variable: tf.Variable, values: tf.Tensor, rows: tf.Tensor | None) -> None:
