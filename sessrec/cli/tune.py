@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated
 
+import optuna
 import typer
 
 from sessrec.cli.app import app
@@ -50,6 +52,8 @@ def tune_command(
     from sessrec.tuning.search import run_search
     from sessrec.tuning.space import default_space_path, load_space
 
+    if logging.getLogger("sessrec").getEffectiveLevel() > logging.INFO:
+        optuna.logging.set_verbosity(optuna.logging.WARNING)  # --quiet: no line per trial
     search_space = load_space(space or default_space_path())
     dataset = load_prepared(data_dir)
     base = GRU4RecConfig.from_toml(config) if config else None
