@@ -70,8 +70,11 @@ class TrainingLoop(tf.Module):
 
     def run_epoch(self, batches: object, epoch: int) -> EpochStats:
         """Train on one epoch of batches (`inputs`, `targets`, `reset`, `valid`: [steps, B])."""
-        inputs, targets = np.asarray(batches.inputs), np.asarray(batches.targets)
-        reset, valid = np.asarray(batches.reset), np.asarray(batches.valid)
+        per_call = self.config.steps_per_call
+        inputs, targets, reset, valid = (
+            _pad_steps(np.asarray(getattr(batches, name)), per_call)
+            for name in ("inputs", "targets", "reset", "valid")
+        )
         if inputs.shape[1] != self.config.batch_size:
             raise TrainingError(f"batches have {inputs.shape[1]} slots, expected batch_size")
 
@@ -82,9 +85,9 @@ class TrainingLoop(tf.Module):
         started = time.perf_counter()
         bar = progress(total=total_events, unit="ev", unit_scale=True, desc=f"epoch {epoch}")
         with bar:
-            for start in range(0, len(inputs), self.config.steps_per_call):
-                chunk = slice(start, start + self.config.steps_per_call)
-                negatives = self.sampler.draw(len(inputs[chunk]))
+            for start in range(0, len(inputs), per_call):
+                chunk = slice(start, start + per_call)
+                negatives = self.sampler.draw(per_call)
                 step_losses, step_events = self._compiled_chunk(
                     inputs[chunk], targets[chunk], reset[chunk], valid[chunk], negatives
                 )
@@ -106,14 +109,23 @@ class TrainingLoop(tf.Module):
         valid: tf.Tensor,
         negatives: tf.Tensor,
     ) -> tuple[tf.Tensor, tf.Tensor]:
-        """Run `inputs.shape[0]` steps; returns each step's mean loss and valid-slot count."""
+        """Run `inputs.shape[0]` steps; returns each step's mean loss and valid-slot count.
+
+        A step without any valid slot (the padding that fills the epoch's last chunk) is
+        skipped entirely: no update, no momentum, no step count.
+        """
         n_steps = tf.shape(inputs)[0]
         step_losses = tf.TensorArray(tf.float32, size=n_steps)
         step_events = tf.TensorArray(tf.float32, size=n_steps)
         for offset in tf.range(n_steps):
-            loss, events = self.train_step(
-                inputs[offset], targets[offset], reset[offset], valid[offset], negatives[offset]
-            )
+            loss, events = tf.cond(
+                tf.reduce_any(valid[offset]),
+                lambda offset=offset: self.train_step(
+                    inputs[offset], targets[offset], reset[offset], valid[offset],
+                    negatives[offset],
+                ),
+                lambda: (tf.constant(0.0), tf.constant(0.0)),
+            )  # fmt: skip
             step_losses = step_losses.write(offset, loss)
             step_events = step_events.write(offset, events)
         return step_losses.stack(), step_events.stack()
@@ -196,6 +208,17 @@ class TrainingLoop(tf.Module):
             axis=0,
         )
         return losses.sampled_cross_entropy(scores, allowed, log_q, self.config.logq)
+
+
+def _pad_steps(array: np.ndarray, multiple: int) -> np.ndarray:
+    """`array` ([steps, B]) with all-zero (invalid, no reset) steps up to a multiple of steps.
+
+    Every compiled call then sees the same shape, so the step compiles once per run.
+    """
+    missing = -len(array) % multiple
+    if missing == 0:
+        return array
+    return np.concatenate([array, np.zeros((missing, array.shape[1]), array.dtype)])
 
 
 def _check_finite(step_losses: np.ndarray, epoch: int, first_step: int) -> None:
