@@ -53,6 +53,8 @@ class SequenceLoop(TrainingLoop):
 
     Holds the same variables as `TrainingLoop` (optimizer slots, hidden states, step
     counter), so checkpoints and `--resume` work alike; only the compiled function differs.
+    `dropout_hidden` drops the scored output only: the state carried through the 50-odd
+    steps of a chunk stays whole, as in the prototype that reached the target.
     A chunk has bptt x batch_size cells, too many to use every cell's target as a shared
     negative, so "cross-entropy" here is a sampled softmax: each cell's target against the
     chunk's `n_sample` popularity-sampled items, each weighted by 1 / (n_sample * q(item)),
@@ -137,6 +139,7 @@ class SequenceLoop(TrainingLoop):
         n_steps = inputs.shape[0]
         hidden = self.config.layers[-1]
         first_seed = tf.cast(self.global_step, tf.int32) * n_steps
+        rate = self.config.dropout_hidden
 
         with tf.GradientTape() as tape:
             states = [tf.convert_to_tensor(state) for state in self.states]
@@ -145,9 +148,10 @@ class SequenceLoop(TrainingLoop):
                 keep = tf.logical_not(reset[offset])[:, None]
                 states = [tf.where(keep, state, 0.0) for state in states]
                 seed = tf.stack([self.config.seed, first_seed + offset])
-                states = self.network.advance(inputs[offset], states, seed)
+                states = self.network.advance(inputs[offset], states, seed, carry_dropout=False)
                 states = [tf.where(valid[offset][:, None], state, 0.0) for state in states]
-                outputs = outputs.write(offset, states[-1])
+                output = self.network._dropout(states[-1], rate, seed, len(states))
+                outputs = outputs.write(offset, output)
 
             cell_valid = tf.reshape(valid, [-1])
             per_cell = self.row_losses(

@@ -48,7 +48,7 @@ def weights(network: GRU4RecNetwork) -> list[np.ndarray]:
 
 
 def test_bptt_one_repeats_the_classic_loop_exactly() -> None:
-    config = tiny_config(loss="bpr-max", n_sample=4, dropout_hidden=0.3)
+    config = tiny_config(loss="bpr-max", n_sample=4, dropout_embedding=0.3)
     batches = session_parallel_batches(tiny_log(), config.batch_size, order="given")
     counts = np.bincount(tiny_log().item_ids, minlength=N_ITEMS)
 

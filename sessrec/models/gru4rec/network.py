@@ -87,12 +87,14 @@ class GRU4RecNetwork(tf.Module):
         inputs: tf.Tensor,
         states: list[tf.Tensor],
         dropout_seed: tf.Tensor | None = None,
+        carry_dropout: bool = True,
     ) -> list[tf.Tensor]:
         """Feed one item per slot through every layer; returns the new states (last = output).
 
         Dropout applies only when `dropout_seed` (an int32 pair) is given, i.e. in training.
         Like the reference implementation, the dropped-out activation is what the next
-        step sees as the state.
+        step sees as the state; with `carry_dropout=False` the states are kept undropped
+        (dropout then only feeds the next layer; sequence training drops the output itself).
         """
         onehot = self.config.embedding == "onehot"
         if onehot:
@@ -114,7 +116,7 @@ class GRU4RecNetwork(tf.Module):
             rate = self.config.dropout_embedding if onehot and index == 0 else None
             rate = self.config.dropout_hidden if rate is None else rate
             layer_input = self._dropout(hidden, rate, dropout_seed, index + 1)
-            new_states.append(layer_input)
+            new_states.append(layer_input if carry_dropout else hidden)
         return new_states
 
     def score_candidates(self, output: tf.Tensor, candidates: tf.Tensor) -> tf.Tensor:
