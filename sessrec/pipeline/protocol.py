@@ -12,6 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+TIE_WORDS = {
+    "pessimistic": "ties count pessimistically: items scoring equal to the target rank above it",
+    "optimistic": "ties count optimistically: items scoring equal to the target rank below it",
+    "average": "ties count as the average rank among the items scoring equal to the target",
+}
+
 
 @dataclass(frozen=True)
 class Protocol:
@@ -28,7 +34,7 @@ class Protocol:
         return [
             "every next event of every test session is ranked against all items (no sampling)",
             f"items already in the session are {seen} the ranking",
-            f"ties count {self.ties}ly (an item scoring equal to the target ranks above it)",
+            TIE_WORDS.get(self.ties, f"ties: {self.ties}"),
             f"warm-up {warmup}: with warm-up each test session first reads its earlier events "
             "from train and validation without scoring them",
         ]
