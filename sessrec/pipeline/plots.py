@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from sessrec.pipeline.tables import metric_value  # noqa: E402
 from sessrec.utils.atomic import atomic_file  # noqa: E402
@@ -38,6 +39,12 @@ def plot_curves(history: Sequence[dict[str, Any]], path: Path) -> None:
     metric_axes.grid(alpha=0.3)
     if metric_axes.get_legend_handles_labels()[0]:
         metric_axes.legend()
+    for axes in (loss_axes, metric_axes):
+        if 0 < len(epochs) <= 20:
+            axes.set_xticks(epochs)
+            axes.set_xlim(min(epochs) - 0.5, max(epochs) + 0.5)
+        else:
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
 
     _save(figure, path)
 
