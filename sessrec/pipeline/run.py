@@ -43,9 +43,10 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_BASELINES = ("pop", "markov", "itemknn", "vsknn")
 GRU4REC = "gru4rec"
-# Per preset, the GRU4Rec config (a packaged config name, None for the built-in defaults) and
-# the epochs `sessrec run` trains when neither --config nor --epochs is given: few enough
-# that `make run` on ML-1M takes about ten minutes on a 2-core CPU.
+PACKAGED_CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+# Per preset, the GRU4Rec config (a file of sessrec/configs/ by name, None for the built-in
+# defaults) and the epochs `sessrec run` trains when neither --config nor --epochs is given:
+# few enough that `make run` on ML-1M takes about ten minutes on a 2-core CPU.
 RUN_DEFAULTS: dict[str, tuple[str | None, int]] = {
     "default": (None, 2),
     "seed": (None, 2),
@@ -114,7 +115,8 @@ def gru4rec_config(settings: RunSettings) -> Any:
         config = GRU4RecConfig.from_toml(settings.config_file)
     if config is None:
         name, epochs = RUN_DEFAULTS.get(settings.preset, (None, None))
-        config = GRU4RecConfig.from_toml(name) if name else GRU4RecConfig()
+        config = GRU4RecConfig.from_toml(PACKAGED_CONFIGS / f"{name}.toml") if name else None
+        config = config or GRU4RecConfig()
         config = config.replace(epochs=epochs or config.epochs)
     if settings.epochs is not None:
         config = config.replace(epochs=settings.epochs)
