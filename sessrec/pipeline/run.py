@@ -47,10 +47,12 @@ PACKAGED_CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 # Per preset, the GRU4Rec config (a file of sessrec/configs/ by name, None for the built-in
 # defaults) and the epochs `sessrec run` trains when neither --config nor --epochs is given:
 # few enough that `make run` on ML-1M takes about ten minutes on a 2-core CPU.
+# ml1m-loo (sequence training, sampled softmax, Adam) learns far more per CPU second than the
+# built-in defaults: after 3 epochs it passes the Markov baseline on the default preset.
 RUN_DEFAULTS: dict[str, tuple[str | None, int]] = {
-    "default": (None, 2),
-    "seed": (None, 2),
-    "loo": (None, 2),
+    "default": ("ml1m-loo", 3),
+    "seed": ("ml1m-loo", 3),
+    "loo": ("ml1m-loo", 3),
 }
 
 
