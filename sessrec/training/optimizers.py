@@ -80,13 +80,21 @@ class Optimizer(tf.Module):
             for index, variable in enumerate(self.weights)
         ]
 
-    def apply(self, gradients: list[tf.Tensor | RowGradient]) -> None:
-        """Update every variable from its dense gradient or RowGradient."""
-        self.iterations.assign_add(1)
+    def apply(
+        self, gradients: list[tf.Tensor | RowGradient], active: tf.Tensor | None = None
+    ) -> None:
+        """Update every variable from its dense gradient or RowGradient.
+
+        `active` (a scalar bool) false turns the whole update into a no-op, slots included;
+        a step of padding only passes it so, without a branch in the graph.
+        """
+        if active is None:
+            active = tf.constant(True)
+        self.iterations.assign_add(tf.cast(active, tf.int64))
         for index, (variable, gradient) in enumerate(zip(self.weights, gradients, strict=True)):
             rows = gradient.indices if isinstance(gradient, RowGradient) else None
             values = gradient.values if rows is not None else gradient
-            touched = _touched_rows(values) if self.row_sparse[index] else None
+            touched = _touched_rows(values) if self.row_sparse[index] else active
             self._update(index, variable, values, rows, touched)
 
     def _update(
@@ -95,8 +103,9 @@ class Optimizer(tf.Module):
         variable: tf.Variable,
         gradient: tf.Tensor,
         rows: tf.Tensor | None,
-        touched: tf.Tensor | None,
+        touched: tf.Tensor,
     ) -> None:
+        """Update one variable; only where `touched` (rows, or a scalar for the whole)."""
         raise NotImplementedError
 
 
@@ -144,7 +153,7 @@ class AdagradMomentum(Optimizer):
         variable: tf.Variable,
         gradient: tf.Tensor,
         rows: tf.Tensor | None,
-        touched: tf.Tensor | None,
+        touched: tf.Tensor,
     ) -> None:
         accumulated = _read(self.accumulators[index], rows) + tf.square(gradient)
         _write(self.accumulators[index], accumulated, rows)
@@ -152,11 +161,9 @@ class AdagradMomentum(Optimizer):
 
         if self.momentum > 0:
             previous = _read(self.momenta[index], rows)
-            moved = self.momentum * previous + step
-            if touched is not None:
-                moved = tf.where(touched, moved, previous)
+            moved = tf.where(touched, self.momentum * previous + step, previous)
             _write(self.momenta[index], moved, rows)
-            step = moved if touched is None else tf.where(touched, moved, 0.0)
+            step = tf.where(touched, moved, 0.0)
 
         _write(variable, _read(variable, rows) + step, rows)
 
@@ -187,7 +194,7 @@ class Adam(Optimizer):
         variable: tf.Variable,
         gradient: tf.Tensor,
         rows: tf.Tensor | None,
-        touched: tf.Tensor | None,
+        touched: tf.Tensor,
     ) -> None:
         count = tf.cast(self.iterations, tf.float32)
         correction = tf.sqrt(1.0 - self.beta_2**count) / (1.0 - self.beta_1**count)
@@ -197,10 +204,9 @@ class Adam(Optimizer):
         new_second = self.beta_2 * second + (1.0 - self.beta_2) * tf.square(gradient)
         step = -self.learning_rate * correction * new_first / (tf.sqrt(new_second) + self.epsilon)
 
-        if touched is not None:
-            new_first = tf.where(touched, new_first, first)
-            new_second = tf.where(touched, new_second, second)
-            step = tf.where(touched, step, 0.0)
+        new_first = tf.where(touched, new_first, first)
+        new_second = tf.where(touched, new_second, second)
+        step = tf.where(touched, step, 0.0)
         _write(self.first_moments[index], new_first, rows)
         _write(self.second_moments[index], new_second, rows)
         _write(variable, _read(variable, rows) + step, rows)

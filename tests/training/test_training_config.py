@@ -74,3 +74,7 @@ def test_replace_validates_and_rejects_unknown_options():
         GRU4RecConfig().replace(dropout_hidden=2.0)
     with pytest.raises(ConfigError, match="unknown option 'hidden'"):
         GRU4RecConfig().replace(hidden=100)
+
+
+def test_packaged_ml1m_config_is_found_by_name_and_spells_out_the_defaults():
+    assert GRU4RecConfig.from_toml("ml1m") == GRU4RecConfig()

@@ -59,7 +59,7 @@ def test_learns_a_fixed_cycle_and_generalises_to_new_sessions():
         },
         {"loss": "cross-entropy", "embedding": "separate", "embedding_size": 8, "clipnorm": 1.0},
         {"loss": "bpr-max", "bpreg": 0.5, "dropout_hidden": 0.2},
-        {"loss": "softmax", "layers": (16, 12), "jit_compile": True},
+        {"loss": "softmax", "layers": (16, 12)},
     ],
     ids=["xe-constrained", "xe-onehot-adam", "xe-separate-clip", "bpr-max", "softmax-2-layers"],
 )

@@ -17,6 +17,8 @@ EMBEDDINGS = ("onehot", "separate", "constrained")
 LOSSES = ("cross-entropy", "bpr-max", "softmax")
 OPTIMIZERS = ("adagrad", "adam")
 SESSION_ORDERS = ("time", "given", "shuffle")
+# Config files shipped with the package: `--config ml1m` reads sessrec/configs/ml1m.toml.
+PACKAGED_CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 STOP_METRICS = tuple(f"{name}@{cutoff}" for name in ("recall", "mrr") for cutoff in (5, 10, 20))
 
 
@@ -27,15 +29,20 @@ class GRU4RecConfig:
     `embedding` picks how items enter the network: "onehot" (the first GRU layer's input
     weights act as the item embedding), "separate" (an item embedding of `embedding_size`) or
     "constrained" (the output item matrix doubles as the input embedding).
+
+    The defaults suit MovieLens-1M on a CPU. On the seed preset's validation split, two
+    epochs of one-hot GRU 100 with in-batch negatives reached Recall@20 0.18 / MRR@20 0.049,
+    the shared embedding the same (0.17 / 0.050) at twice the cost, and 512 extra sampled
+    negatives with logQ less (0.10 / 0.029); `n_sample` stays available for larger catalogues.
     """
 
-    layers: tuple[int, ...] = (192,)
-    embedding: str = "constrained"
+    layers: tuple[int, ...] = (100,)
+    embedding: str = "onehot"
     embedding_size: int = 0
     dropout_embedding: float = 0.0
     dropout_hidden: float = 0.2
     loss: str = "cross-entropy"
-    n_sample: int = 2048
+    n_sample: int = 0
     sample_alpha: float = 0.5
     logq: float = 1.0
     bpreg: float = 1.0
@@ -44,7 +51,7 @@ class GRU4RecConfig:
     learning_rate: float = 0.1
     momentum: float = 0.2
     clipnorm: float = 0.0
-    batch_size: int = 128
+    batch_size: int = 256
     bptt: int = 1
     epochs: int = 10
     session_order: str = "time"
@@ -114,8 +121,11 @@ class GRU4RecConfig:
 
     @classmethod
     def from_toml(cls, path: str | Path) -> GRU4RecConfig:
-        """Read a TOML file: options at the top level or under a [gru4rec] table."""
+        """Read a TOML file (or a packaged one by name, e.g. "ml1m"), top level or [gru4rec]."""
         path = Path(path)
+        packaged = PACKAGED_CONFIGS / f"{path.name}.toml"
+        if not path.exists() and path.suffix == "" and packaged.is_file():
+            path = packaged
         try:
             values = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
