@@ -19,6 +19,7 @@ from sessrec.errors import CheckpointError, ConfigError
 from sessrec.models.gru4rec.checkpoint import read_checkpoint, read_config, write_checkpoint
 from sessrec.models.gru4rec.config import GRU4RecConfig
 from sessrec.models.gru4rec.model import GRU4Rec
+from sessrec.models.gru4rec.runtime import configure_tensorflow_threads
 from sessrec.training.history import EarlyStopping, epoch_entry
 from sessrec.training.sequence import make_training_loop
 from sessrec.training.validation import Validator
@@ -58,6 +59,7 @@ def train(
     prune). With `resume=True` the run continues from `run_folder/checkpoint` exactly.
     """
     started = time.perf_counter()
+    configure_tensorflow_threads()
     run_folder = Path(run_folder)
     config = _config_for_run(config, run_folder, resume)
     run_folder.mkdir(parents=True, exist_ok=True)
