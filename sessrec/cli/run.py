@@ -9,7 +9,8 @@ import typer
 
 from sessrec.cli.app import app
 from sessrec.errors import ConfigError
-from sessrec.pipeline.run import DEFAULT_BASELINES, RunSettings, run_pipeline
+from sessrec.pipeline.run import run_pipeline
+from sessrec.pipeline.settings import DEFAULT_BASELINES, RunSettings
 
 PRESET_HELP = (
     "default: ratings >= 3, users as sessions, cleanse 3/10, leave-one-out split (about 6,000 "

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from sessrec.pipeline.plots import plot_bars
-from sessrec.pipeline.run import GRU4REC, RunSettings, comparison_rows, run_pipeline
+from sessrec.pipeline.run import comparison_rows, run_pipeline
+from sessrec.pipeline.settings import GRU4REC, RunSettings
 from sessrec.pipeline.sweep_spec import SweepRun, load_sweep
 from sessrec.pipeline.tables import csv_table, format_metric, markdown_table, metric_value
 from sessrec.utils.atomic import atomic_file

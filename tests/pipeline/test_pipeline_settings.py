@@ -9,7 +9,7 @@ import pytest
 from sessrec.cli.run import parse_baselines
 from sessrec.errors import ConfigError
 from sessrec.models.gru4rec.config import GRU4RecConfig
-from sessrec.pipeline.run import (
+from sessrec.pipeline.settings import (
     PACKAGED_CONFIGS,
     RUN_DEFAULTS,
     RunSettings,
