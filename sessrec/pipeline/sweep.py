@@ -16,7 +16,7 @@ from typing import Any
 
 from sessrec.pipeline.plots import plot_bars
 from sessrec.pipeline.run import comparison_rows, run_pipeline
-from sessrec.pipeline.settings import GRU4REC, RunSettings
+from sessrec.pipeline.settings import GRU4REC, RunSettings, gru4rec_config
 from sessrec.pipeline.sweep_spec import SweepRun, load_sweep
 from sessrec.pipeline.tables import csv_table, format_metric, markdown_table, metric_value
 from sessrec.utils.atomic import atomic_file
@@ -47,7 +47,7 @@ def run_sweep(
     from sessrec.models.gru4rec.config import GRU4RecConfig
 
     runs = load_sweep(sweep_file)
-    base = GRU4RecConfig.from_toml(base_config) if base_config else GRU4RecConfig()
+    base = GRU4RecConfig.from_toml(base_config) if base_config else None
     logger.info("sweep %s: %d runs into %s", sweep_file, len(runs), out)
 
     rows = []
@@ -62,7 +62,7 @@ def run_sweep(
                 data=data,
                 preset=run.preset,
                 prep=run.prep,
-                config=base.replace(**run.trainer),
+                config=(base or run_default_config(run.preset)).replace(**run.trainer),
                 baselines=tuple(run.baselines),
                 bootstrap=bootstrap,
             )
@@ -76,6 +76,11 @@ def run_sweep(
         title=f"Sweep {sweep_file.name}: test split",
     )
     return SweepResult(folder=out, rows=rows, table=table)
+
+
+def run_default_config(preset: str) -> Any:
+    """The config `sessrec run` trains for `preset` without --config (see RUN_DEFAULTS)."""
+    return gru4rec_config(RunSettings(out=Path("."), preset=preset))
 
 
 def _rows_of(run: SweepRun, folder: Path) -> list[dict[str, Any]]:
