@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 TABLE_METRICS = ("recall@10", "mrr@10", "ndcg@10", "recall@20", "mrr@20", "ndcg@20")
 PLOT_METRICS = ("recall@20", "mrr@20", "ndcg@20")
 HISTORY_SPLITS = {"valid": ("train",), "test": ("train", "valid")}
+ITEMS_FILE = "items.parquet"  # the item-id map saved beside a model, read by `recommend`
 
 
 @dataclass
@@ -53,7 +54,11 @@ def history_for(dataset: Any, split: str) -> Any:
 def fit_baselines(
     dataset: Any, names: Sequence[str], folder: Path | None = None
 ) -> dict[str, SessionRecommender]:
-    """Fit each named baseline on the train split; save it under `folder/NAME` when given."""
+    """Fit each named baseline on the train split; save it under `folder/NAME` when given.
+
+    A saved baseline carries the dataset's item table (`items.parquet`) beside its model files,
+    as a trained GRU4Rec does, so `sessrec recommend` can map item ids wherever it is moved.
+    """
     from sessrec.models.registry import make_baseline
 
     models = {}
@@ -64,6 +69,8 @@ def fit_baselines(
         model.data_dir = str(Path(dataset.folder).resolve())
         if folder is not None:
             model.save(Path(folder) / name)
+            with atomic_file(Path(folder) / name / ITEMS_FILE, "wb") as stream:
+                dataset.items.write_parquet(stream)
         models[name] = model
     return models
 

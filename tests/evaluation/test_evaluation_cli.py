@@ -101,3 +101,15 @@ def test_run_folders_lead_to_their_model_and_data(prepared, tmp_path):
     assert find_data_folder(model_folder) == (run / "data").resolve()
     with pytest.raises(ConfigError, match="--data-dir"):
         find_data_folder(model_folder, tmp_path)
+
+
+def test_saved_baselines_carry_the_item_map_for_recommend(prepared, tmp_path):
+    from sessrec.pipeline.recommend import Recommender
+
+    fit_baselines(load_prepared(prepared), ["markov"], tmp_path / "baselines")
+    moved = tmp_path / "elsewhere" / "deep" / "markov"
+    shutil.copytree(tmp_path / "baselines" / "markov", moved)
+
+    recommender = Recommender(moved)
+    session = recommender.session_ids(items=["1", "2", "3"])
+    assert recommender.recommend(session, k=1)[0].title == "Movie 4 (1999)"
