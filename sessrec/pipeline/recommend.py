@@ -23,7 +23,7 @@ class Recommendation:
 
     rank: int
     item_id: int
-    item_key: str
+    item_key: int | str
     title: str | None
     genres: str | None
     score: float
@@ -64,7 +64,13 @@ class Recommender:
                 f"{self.model_folder}: the model knows {self.model.n_items} items but "
                 f"{self.catalog.source} lists {self.catalog.n_items}"
             )
+        self.integer_keys = all(_is_integer(key) for key in self.catalog.item_keys)
         logger.info("loaded %s model from %s", self.model.kind, self.model_folder)
+
+    def item_key(self, item_id: int) -> int | str:
+        """The original id of an item: an int when every key is integer-like (MovieLens)."""
+        key = self.catalog.item_keys[item_id]
+        return int(key) if self.integer_keys else key
 
     def session_ids(self, items: Iterable[str | int] = (), titles: Iterable[str] = ()) -> list[int]:
         """Dense ids of a session given as original item ids or as titles (not both)."""
@@ -103,7 +109,7 @@ class Recommender:
             Recommendation(
                 rank=rank,
                 item_id=int(item),
-                item_key=self.catalog.item_keys[item],
+                item_key=self.item_key(int(item)),
                 title=self.catalog.titles[item],
                 genres=self.catalog.genres[item],
                 score=float(scores[item]),
@@ -123,9 +129,17 @@ class Recommender:
             found = self.recommend(session, k=k, include_seen=include_seen)
             answer = {"id": request["id"]} if "id" in request else {}
             yield answer | {
-                "session": [self.catalog.item_keys[item] for item in session],
+                "session": [self.item_key(item) for item in session],
                 "recommendations": [asdict(found_item) for found_item in found],
             }
+
+
+def _is_integer(key: str) -> bool:
+    """Whether an item key reads back unchanged as an integer (`42`, not `042` or `4.2`)."""
+    try:
+        return str(int(key)) == key
+    except ValueError:
+        return False
 
 
 def _parse_request(line: str, number: int) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import tomllib
 from pathlib import Path
@@ -177,9 +178,27 @@ def test_recommend_reads_json_lines(
     status, out, err = run_cli(capsys, "recommend", str(folder / "baselines/markov"), "--jsonl")
     assert status == 0, err
     answers = [json.loads(line) for line in out.splitlines()]
-    assert [answer["session"] for answer in answers] == [["110", "111"], ["112"]]
-    assert [answer["recommendations"][0]["item_key"] for answer in answers] == ["112", "101"]
+    assert [answer["session"] for answer in answers] == [[110, 111], [112]]
+    assert [answer["recommendations"][0]["item_key"] for answer in answers] == [112, 101]
     assert answers[1]["id"] == "b" and len(answers[0]["recommendations"]) == 10
+
+
+def test_recommend_keeps_string_item_keys_as_strings(
+    run_folder: tuple[Path, str], tmp_path: Path
+) -> None:
+    from sessrec.pipeline.recommend import Recommender
+
+    folder, _ = run_folder
+    copy = tmp_path / "markov"
+    shutil.copytree(folder / "baselines" / "markov", copy)
+    items = pl.read_parquet(copy / "items.parquet")
+    keys = pl.lit("m") + pl.col("item_key").cast(pl.String)
+    items.with_columns(item_key=keys).write_parquet(copy / "items.parquet")
+
+    lines = ['{"items": ["m110", "m111"]}']
+    answer = next(Recommender(copy).answer_json_lines(lines, k=1))
+    assert answer["session"] == ["m110", "m111"]
+    assert answer["recommendations"][0]["item_key"] == "m112"
 
 
 @pytest.mark.parametrize(
