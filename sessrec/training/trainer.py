@@ -61,6 +61,8 @@ def train(
     started = time.perf_counter()
     configure_tensorflow_threads()
     run_folder = Path(run_folder)
+    if run_folder.exists() and not run_folder.is_dir():
+        raise ConfigError(f"option --out: {run_folder} is a file, not a run folder")
     config = _config_for_run(config, run_folder, resume)
     run_folder.mkdir(parents=True, exist_ok=True)
     config.to_toml(run_folder / "config.toml")

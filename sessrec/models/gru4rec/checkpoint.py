@@ -21,6 +21,7 @@ from sessrec.utils.atomic import atomic_folder
 STATE_PREFIX = "state/training"
 PROGRESS_FILE = "progress.json"
 CONFIG_FILE = "config.toml"
+PROGRESS_KEYS = ("epoch", "history", "early_stopping", "sampler_state")
 
 
 def write_checkpoint(
@@ -56,11 +57,21 @@ def read_checkpoint(folder: Path, trackable: tf.Module) -> dict[str, Any]:
         progress = json.loads(progress_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise CheckpointError(f"{progress_path}: cannot read ({error})") from None
+    if not isinstance(progress, dict):
+        raise CheckpointError(f"{progress_path}: holds no JSON object; the checkpoint is damaged")
+    missing = [key for key in PROGRESS_KEYS if key not in progress]
+    if missing:
+        raise CheckpointError(
+            f"{progress_path}: key {missing[0]!r} missing; the checkpoint is damaged"
+        )
 
     try:
         status = tf.train.Checkpoint(training=trackable).read(str(folder / STATE_PREFIX))
         status.assert_existing_objects_matched()
-    except (tf.errors.OpError, AssertionError, ValueError) as error:
+    except (tf.errors.OpError, AssertionError, ValueError, IndexError, OSError) as error:
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise CheckpointError(f"{folder / STATE_PREFIX}: cannot restore ({first_line})") from None
+        raise CheckpointError(
+            f"{folder / STATE_PREFIX}: training state is corrupt or incomplete ({first_line}); "
+            "start the run again without --resume"
+        ) from None
     return progress

@@ -142,6 +142,9 @@ class GRU4Rec(SessionRecommender):
         try:
             status = tf.train.Checkpoint(network=self.network).read(str(prefix))
             status.assert_existing_objects_matched()
-        except (tf.errors.OpError, AssertionError, ValueError) as error:
+        except (tf.errors.OpError, AssertionError, ValueError, IndexError, OSError) as error:
             message = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise CheckpointError(f"{prefix}: cannot read the weights ({message})") from None
+            raise CheckpointError(
+                f"{prefix}: weights are corrupt or incomplete ({message}); "
+                "retrain or restore the folder"
+            ) from None
