@@ -19,6 +19,8 @@ from sessrec.data.sources import LogSource
 from sessrec.errors import DataError
 
 logger = logging.getLogger(__name__)
+# A training session needs two events to give one (input, next item) pair.
+MIN_TRAIN_SESSION_LENGTH = 2
 ORDER = ["session_id", "timestamp", "row"]
 
 
@@ -56,7 +58,7 @@ def prepare_pandas(source: LogSource, options: PrepOptions) -> EngineResult:
     train = _cleanse(
         train,
         "session_id",
-        options.train_min_session_length,
+        max(MIN_TRAIN_SESSION_LENGTH, options.train_min_session_length),
         options.train_min_item_support,
         "train_cleanse",
         log,

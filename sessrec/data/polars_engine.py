@@ -18,6 +18,8 @@ from sessrec.data.sources import LogSource
 from sessrec.errors import DataError
 
 logger = logging.getLogger(__name__)
+# A training session needs two events to give one (input, next item) pair.
+MIN_TRAIN_SESSION_LENGTH = 2
 SECONDS_PER_DAY = 86400
 
 
@@ -44,7 +46,7 @@ def prepare_polars(source: LogSource, options: PrepOptions) -> EngineResult:
 
     train = cleanse(
         train,
-        options.train_min_session_length,
+        max(MIN_TRAIN_SESSION_LENGTH, options.train_min_session_length),
         options.train_min_item_support,
         "train_cleanse",
         log,

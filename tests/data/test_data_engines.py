@@ -153,15 +153,15 @@ def test_engines_agree_on_generated_logs(events: list, options: dict, text: bool
 @pytest.mark.parametrize("engine", ["polars", "pandas"])
 def test_items_vanish_over_several_cleansing_rounds(tmp_path: Path, engine: str) -> None:
     # Each round's removal shortens the next session below 2 events: a, then b, then c go;
-    # the last three sessions are long enough to keep train events after leave-one-out.
+    # the last three sessions keep two train events after leave-one-out twice.
     sessions = [
         ["a"],
         ["a", "b"],
         ["b", "c"],
         ["c", "d"],
-        ["d", "d", "d"],
-        ["f", "g", "f"],
-        ["g", "f", "g"],
+        ["d", "d", "d", "d"],
+        ["f", "g", "f", "g"],
+        ["g", "f", "g", "f"],
     ]
     lines = ["user,item,time"] + [
         f"u{number},{item},{T0 + position}"
@@ -186,9 +186,9 @@ def test_items_vanish_over_several_cleansing_rounds(tmp_path: Path, engine: str)
 
 @pytest.mark.parametrize("engine", ["polars", "pandas"])
 def test_gap_sessions_split_a_user_after_the_gap(tmp_path: Path, engine: str) -> None:
-    times = [0, 60, 1800, 1801 + 1800, 1801 + 1800 + 10]
+    times = [0, 60, 1800, 1900, 1900 + 1801, 1900 + 1801 + 10]
     lines = [
-        f"1::{item}::5::{T0 + time}" for item, time in zip([1, 2, 3, 4, 5], times, strict=True)
+        f"1::{item}::5::{T0 + time}" for item, time in zip([1, 2, 3, 1, 4, 5], times, strict=True)
     ]
     lines += ["2::1::5::" + str(T0 + 5), "2::2::5::" + str(T0 + 4000)]
     write_log(tmp_path, [])
@@ -197,7 +197,29 @@ def test_gap_sessions_split_a_user_after_the_gap(tmp_path: Path, engine: str) ->
 
     result = run_engine(resolve_source(tmp_path), options)
 
-    # User 1: gaps of 60 s and 1,740 s stay inside, 1,801 s starts a second session;
+    # User 1: gaps of 60 s, 1,740 s and 100 s stay inside, 1,801 s starts a second session;
     # user 2's 3,995 s gap makes two one-event sessions. Ids follow user, then start time.
     every = pl.concat([result.train, result.valid, result.test]).sort("session_id", "timestamp")
-    assert every["session_id"].to_list() == [0, 0, 0, 1, 1, 2, 3]
+    assert every["session_id"].to_list() == [0, 0, 0, 0, 1, 1, 2, 3]
+
+
+@pytest.mark.parametrize("engine", ["polars", "pandas"])
+def test_train_drops_one_event_sessions_whatever_the_option(tmp_path: Path, engine: str) -> None:
+    # Leave-one-out twice leaves session u0 one train event: it gives no training pair, so
+    # train cleansing drops it even with train_min_session_length=1 (the loo preset's value).
+    sessions = [["x", "y", "z"], ["x", "y", "x", "y"], ["y", "x", "y", "x"]]
+    lines = ["user,item,time"] + [
+        f"u{number},{item},{T0 + position}"
+        for number, items in enumerate(sessions)
+        for position, item in enumerate(items)
+    ]
+    (tmp_path / "log.csv").write_text("\n".join(lines) + "\n")
+    options = preset_options("loo", engine=engine, train_min_session_length=1)
+
+    result = run_engine(resolve_source(tmp_path / "log.csv", None, "session=user"), options)
+
+    train_cleanse = next(step for step in result.log.steps if step["step"] == "train_cleanse")
+    assert train_cleanse["rounds"] == [{"short_sessions": 1, "rare_items": 0}]
+    assert result.train["session_id"].to_list() == [1, 1, 2, 2]
+    assert result.valid["session_id"].to_list() == [0, 1, 2]
+    assert result.test["session_id"].to_list() == [0, 1, 2]

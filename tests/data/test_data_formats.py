@@ -12,8 +12,12 @@ from sessrec.data import preset_options, resolve_source, run_engine
 from sessrec.data.sources import read_item_metadata
 
 ENGINES = ["polars", "pandas"]
-# (user, item, rating, time): three users, four items; user 3 has a timestamp tie.
+# (user, item, rating, time): three users, four items; user 3 has a timestamp tie. Each user
+# has four events, so two stay in train after leave-one-out twice (train needs two a session).
 EVENTS = [
+    (1, 40, 3.0, 50),
+    (2, 30, 3.0, 60),
+    (3, 40, 3.0, 70),
     (1, 10, 4.0, 100),
     (1, 20, 5.0, 200),
     (1, 30, 3.0, 300),
@@ -55,7 +59,14 @@ def test_reference_split_is_leave_one_out(tmp_path: Path) -> None:
 
     assert result.test.select("session_id", "item_id").rows() == [(0, 2), (1, 3), (2, 1)]
     assert result.valid.select("session_id", "item_id").rows() == [(0, 1), (1, 0), (2, 0)]
-    assert result.train.select("session_id", "item_id").rows() == [(0, 0), (1, 1), (2, 2)]
+    assert result.train.select("session_id", "item_id").rows() == [
+        (0, 3),
+        (0, 0),
+        (1, 2),
+        (1, 1),
+        (2, 3),
+        (2, 2),
+    ]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -128,13 +139,13 @@ def test_text_keys_and_no_rating_column(tmp_path: Path, engine: str) -> None:
 
 def test_timestamps_can_be_parquet_datetimes(tmp_path: Path) -> None:
     moment = datetime(2003, 2, 28, 17, 49, 50, tzinfo=UTC)
-    frame = pl.DataFrame({"user": [1, 1, 1], "item": [5, 6, 7], "time": [moment] * 3})
+    frame = pl.DataFrame({"user": [1] * 4, "item": [5, 6, 7, 8], "time": [moment] * 4})
     frame.write_parquet(tmp_path / "log.parquet")
 
     result = run_engine(resolve_source(tmp_path / "log.parquet"), preset_options("loo"))
 
     assert result.test["timestamp"].to_list() == [int(moment.timestamp())]
-    assert result.test["item_id"].to_list() == [2]
+    assert result.test["item_id"].to_list() == [3]
 
 
 def test_data_may_name_the_movielens_file_itself(tmp_path: Path) -> None:
