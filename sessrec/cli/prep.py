@@ -10,6 +10,7 @@ import typer
 from sessrec.cli.app import app
 from sessrec.data import locate_data, prepare, preset_options, resolve_source
 from sessrec.data.prepare import format_stats_table
+from sessrec.data.prepared import check_replaceable_output
 
 PRESET_HELP = (
     "seed: the original notebook (ratings >= 3, users as sessions, cleanse 3/10, days:14 twice, "
@@ -100,7 +101,9 @@ def prep_command(
         unseen_items=unseen_items,
     )
     source = resolve_source(locate_data(data, download=download), file_format, columns)
-    report = prepare(source, options, out or Path("runs") / f"prepared-{preset}")
+    out = out or Path("runs") / f"prepared-{preset}"
+    check_replaceable_output(out)
+    report = prepare(source, options, out)
 
     typer.echo(format_stats_table(report.stats))
     removed = [f"{step['step']} {step['removed']:,}" for step in report.result.log.steps]

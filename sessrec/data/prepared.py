@@ -20,11 +20,12 @@ import polars as pl
 from sessrec import __version__
 from sessrec.data.options import PrepOptions
 from sessrec.data.sources import LogSource
-from sessrec.errors import DataError
+from sessrec.errors import ConfigError, DataError
 from sessrec.utils.atomic import atomic_folder, write_json
 
 logger = logging.getLogger(__name__)
 LIBRARIES = ("polars", "pandas", "pyarrow", "numpy")
+PREPARED_FORMAT = "sessrec-prepared-1"
 ITEM_RULES = {
     "drop": "ids 0..n_items-1 over train's items in key order; validation and test events "
     "whose item is not in train were removed, then those splits cleansed again",
@@ -109,7 +110,7 @@ def write_prepared(
         .sort("item_id")
     )
     meta = {
-        "format": "sessrec-prepared-1",
+        "format": PREPARED_FORMAT,
         "created": datetime.now(tz=UTC).isoformat(timespec="seconds"),
         "sessrec_version": __version__,
         "options": options.to_dict(),
@@ -136,6 +137,24 @@ def write_prepared(
         write_json(temporary / "meta.json", meta)
     logger.info("wrote %s", folder)
     return folder
+
+
+def check_replaceable_output(folder: Path) -> None:
+    """Refuse an --out path that is a file or a folder of other files: prep replaces it whole."""
+    if not folder.exists() or (folder.is_dir() and not any(folder.iterdir())):
+        return
+    if folder.is_dir():
+        try:
+            meta = json.loads((folder / "meta.json").read_text())
+        except (OSError, ValueError):
+            meta = None
+        if isinstance(meta, dict) and meta.get("format") == PREPARED_FORMAT:
+            return
+    kind = "a folder that is not a prepared-data folder" if folder.is_dir() else "a file"
+    raise ConfigError(
+        f"--out {folder}: it is {kind} and prep would replace it; choose a new path "
+        "or a folder written by sessrec prep"
+    )
 
 
 def sha256_of(path: Path) -> str:

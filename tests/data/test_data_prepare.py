@@ -147,3 +147,28 @@ def test_cli_prints_the_statistics_and_writes_the_folder(
     meta = json.loads((tmp_path / "p" / "meta.json").read_text())
     assert meta["options"]["engine"] == "pandas"
     assert meta["options"]["min_item_support"] == 2
+
+
+def test_cli_out_replaces_only_a_prepared_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    flags = [f"--{key.replace('_', '-')}={value}" for key, value in TINY_OPTIONS.items()]
+    user_folder, user_file, prepared = tmp_path / "mine", tmp_path / "notes.txt", tmp_path / "p"
+    user_folder.mkdir()
+    (user_folder / "keep.txt").write_text("mine")
+    user_file.write_text("mine")
+
+    def status(out: Path) -> int:
+        arguments = ["sessrec", "-q", "prep", "--data", str(TINY), "--out", str(out), *flags]
+        monkeypatch.setattr(sys, "argv", arguments)
+        with pytest.raises(SystemExit) as exited:
+            main()
+        return exited.value.code
+
+    assert [status(prepared), status(prepared)] == [0, 0]
+    capsys.readouterr()
+    for out in (user_folder, user_file):
+        assert status(out) == 2
+        lines = capsys.readouterr().err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"error: --out {out}: it is a")
+    assert (user_folder / "keep.txt").read_text() == user_file.read_text() == "mine"
