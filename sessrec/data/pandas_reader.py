@@ -6,6 +6,7 @@ control character the MovieLens files never contain.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 
@@ -26,8 +27,7 @@ def read_events_pandas(source: LogSource) -> pd.DataFrame:
     if source.kind == "parquet":
         raw = _read_parquet(source)
     elif source.has_header:
-        raw = _read_text(source, header=0, usecols=[str(c) for c in source.columns.values()])
-        raw = raw.rename(columns={str(column): role for role, column in source.columns.items()})
+        raw = _read_with_header(source)
     else:
         raw = _read_without_header(source)
     raw["row"] = np.arange(len(raw), dtype=np.int64)
@@ -80,6 +80,23 @@ def _read_text(
         raise DataError(f"{source.path}: {error}") from error
 
 
+def _read_with_header(source: LogSource) -> pd.DataFrame:
+    """All columns, so a long line raises; a short one reads as empty fields, so look closer."""
+    raw = _read_text(source, header=0)
+    if (raw == "").to_numpy().any():
+        with open(source.path, encoding="utf-8", errors="replace", newline="") as stream:
+            rows = list(csv.reader(stream, delimiter=source.separator))
+        counts = np.array([len(row) for row in rows])
+        short = np.flatnonzero((counts != counts[0]) & (counts > 0))
+        if len(short):
+            raise DataError(
+                f"{source.path}, line {short[0] + 1}: expected {counts[0]} fields separated by "
+                f"{source.separator_name()}, found {counts[short[0]]}"
+            )
+    roles = {str(column): role for role, column in source.columns.items()}
+    return raw[list(roles)].rename(columns=roles)
+
+
 def _read_without_header(source: LogSource) -> pd.DataFrame:
     """Every line must have exactly as many fields as the roles' largest position + 1."""
     field_count = max(int(position) for position in source.columns.values()) + 1
@@ -126,6 +143,14 @@ def _typed(raw: pd.DataFrame, source: LogSource) -> pd.DataFrame:
                 f"{raw[role].iloc[bad[0]]!r} is not a number"
             )
     keys = {role: raw[role].astype("string").str.strip() for role in ("session", "item")}
+    if source.name.startswith("movielens"):
+        for role, values in keys.items():
+            bad = np.flatnonzero(~values.str.fullmatch(INTEGER.pattern).fillna(False).to_numpy())
+            if len(bad):
+                raise DataError(
+                    f"{source.path}, line {bad[0] + 1 + header_lines}: the {role} field "
+                    f"{values.iloc[bad[0]]!r} is not an integer (MovieLens ids are integers)"
+                )
     for values in keys.values():
         empty = np.flatnonzero((values.isna() | (values == "")).to_numpy())
         if len(empty):

@@ -8,6 +8,7 @@ again to quote the offending line.
 
 from __future__ import annotations
 
+import csv
 import logging
 
 import polars as pl
@@ -40,8 +41,16 @@ def read_events(source: LogSource) -> pl.DataFrame:
         if typed[column].null_count():
             # Some key is not an integer: keep every key of this column as text.
             text = _collect(raw.select(_text(role)), source)[role]
+            if source.name.startswith("movielens"):
+                first = typed[column].is_null().arg_true()[0]
+                line = typed["row"][first] + 1 + (1 if source.has_header else 0)
+                raise DataError(
+                    f"{source.path}, line {line}: the {role} field {text[first]!r} "
+                    "is not an integer (MovieLens ids are integers)"
+                )
             empty = (text.is_null() | (text == "")).arg_true()
             if empty.len():
+                _raise_on_ragged_line(source)
                 line = typed["row"][empty[0]] + 1 + (1 if source.has_header else 0)
                 raise DataError(f"{source.path}, line {line}: the {role} field is empty")
             typed = typed.with_columns(text.alias(column))
@@ -161,6 +170,11 @@ def _text(role: str) -> pl.Expr:
 def _check(typed: pl.DataFrame, raw: pl.LazyFrame, source: LogSource) -> None:
     """Raise a DataError naming the first malformed line, if there is one."""
     header_lines = 1 if source.has_header else 0
+    suspicious = typed["timestamp"].null_count() > 0
+    if "rating_bad" in typed.columns:
+        suspicious = suspicious or bool(typed["rating_bad"].any())
+    if suspicious:
+        _raise_on_ragged_line(source)
     if "separators" in typed.columns:
         field_count = max(int(position) for position in source.columns.values()) + 1
         bad_rows = typed.filter(pl.col("separators") != field_count - 1)
@@ -190,8 +204,28 @@ def _collect(query: pl.LazyFrame, source: LogSource) -> pl.DataFrame:
     try:
         return query.collect()
     except pl.exceptions.PolarsError as error:
+        _raise_on_ragged_line(source)
         first_line = str(error).strip().splitlines()[0][:160]
         raise DataError(
             f"{source.path}: cannot parse as fields separated by {source.separator_name()} "
             f"({first_line})"
         ) from error
+
+
+def _raise_on_ragged_line(source: LogSource) -> None:
+    """In a CSV/TSV with a header, name the first line whose field count differs from it.
+
+    polars fills a short line with nulls and stops on a long one without its number, so this
+    slow scan runs only once something is already wrong.
+    """
+    if source.kind != "text" or not source.has_header:
+        return
+    with open(source.path, encoding="utf-8", errors="replace", newline="") as stream:
+        lines = csv.reader(stream, delimiter=source.separator)
+        expected = len(next(lines, []))
+        for fields in lines:
+            if fields and len(fields) != expected:
+                raise DataError(
+                    f"{source.path}, line {lines.line_num}: expected {expected} fields "
+                    f"separated by {source.separator_name()}, found {len(fields)}"
+                )

@@ -141,3 +141,35 @@ def test_blank_line_is_named(tmp_path: Path, engine: str) -> None:
     message = engine_error(folder, engine)
 
     assert "ratings.dat, line 2: expected 4 fields separated by '::', found 1" in message
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("bad_line", "field", "value"),
+    [("12::abc::4::1003", "item", "abc"), ("x7::10::4::1003", "session", "x7")],
+)
+def test_movielens_ids_must_be_integers(
+    tmp_path: Path, engine: str, bad_line: str, field: str, value: str
+) -> None:
+    folder = ratings_folder(tmp_path, [*GOOD_LINES, bad_line])
+
+    message = engine_error(folder, engine)
+
+    assert f"ratings.dat, line 4: the {field} field '{value}' is not an integer" in message
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("bad_line", "found"), [("v3,p4", 2), ("v3,p4,1003,9", 4)])
+def test_csv_line_with_a_wrong_field_count_is_named(
+    tmp_path: Path, engine: str, bad_line: str, found: int
+) -> None:
+    lines = ["visitor,product,ts", "v1,p1,1000", "v1,p2,1001", bad_line, "v2,p1,1002"]
+    (tmp_path / "clicks.csv").write_text("\n".join(lines) + "\n")
+    source = resolve_source(tmp_path / "clicks.csv", None, "session=visitor,item=product,time=ts")
+
+    with pytest.raises(SessrecError) as caught:
+        run_engine(source, preset_options("loo", engine=engine))
+
+    assert f"clicks.csv, line 4: expected 3 fields separated by a comma, found {found}" in str(
+        caught.value
+    )
