@@ -69,7 +69,11 @@ def prep_command(
     ] = None,
     split: Annotated[str | None, typer.Option(help=SPLIT_HELP)] = None,
     train_min_session_length: Annotated[
-        int | None, typer.Option(help="Cleansing of train after the split: sessions.")
+        int | None,
+        typer.Option(
+            help="Cleansing of train after the split: shortest session kept (at least 2, "
+            "since a one-event session gives no training pair)."
+        ),
     ] = None,
     train_min_item_support: Annotated[
         int | None, typer.Option(help="Cleansing of train after the split: items.")
