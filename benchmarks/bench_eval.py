@@ -39,6 +39,9 @@ def kernel_rows(n_items: int) -> list[list]:
         "rank + top-20": {"top_k": 20},
         f"rank + top-20, {SEEN_PER_ROW} seen items left out": {"top_k": 20, **seen},
     }
+    for name in list(variants):
+        variants[f"{name}, one thread"] = {**variants[name], "parallel": False}
+        variants[f"{name}, threads"] = {**variants.pop(name), "parallel": True}
     reference = time_call(lambda: argsort_ranks(scores, targets), repeats=3, warmup=1).best
     table = [[n_items, "numpy argsort reference", BATCH / reference, 1.0]]
     for name, options in variants.items():

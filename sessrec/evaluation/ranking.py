@@ -4,8 +4,9 @@ No row is ever sorted: the rank of the target follows from how many items score 
 higher than it and how many score the same, which is one vectorisable pass over the row. A
 second pass keeps the K best items of the row for coverage and popularity.
 
-The kernel runs on one thread: the evaluator ranks at most a batch of rows per step, and
-measured on a shared 2-core machine, waking worker threads for that cost more than it saved.
+Few rows run on one thread (waking worker threads costs more than ranking them); from
+`PARALLEL_MIN_ROWS` rows on, blocks of rows are ranked on numba's worker threads, each block
+with its own scratch space, and give exactly the same result.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ TIE_POLICIES = ("optimistic", "pessimistic", "average")
 
 # Scores per block when looking for the top K (a multiple of the SIMD width).
 _BLOCK = 16
+
+# Rows from which ranking is spread over threads, and rows per thread task.
+PARALLEL_MIN_ROWS = 256
+_ROWS_PER_TASK = 64
 
 
 @dataclass
@@ -47,12 +52,14 @@ def rank_targets(
     seen_items: np.ndarray | None = None,
     seen_start: np.ndarray | None = None,
     seen_end: np.ndarray | None = None,
+    parallel: bool | None = None,
 ) -> RankedRows:
     """Rank `targets[i]` within `scores[rows[i]]` and keep each row's `top_k` best items.
 
     `scores` is `[B, n_items]` (higher is better). When `seen_items` is given, the items
     `seen_items[seen_start[i]:seen_end[i]]` are left out of row i's ranking and top-K list,
     except the target itself, which is always ranked. A NaN score raises TrainingError.
+    `parallel` (default: from `PARALLEL_MIN_ROWS` rows on) ranks blocks of rows on threads.
     """
     code = tie_code(ties)
     rows = np.ascontiguousarray(rows, dtype=np.int64)
@@ -73,7 +80,10 @@ def rank_targets(
     ranks = np.empty(len(rows), dtype=np.float64)
     top_items = np.full((len(rows), top_k), -1, dtype=np.int32)
     has_nan = np.zeros(len(rows), dtype=np.bool_)
-    _rank_rows(
+    if parallel is None:
+        parallel = len(rows) >= PARALLEL_MIN_ROWS and numba.get_num_threads() > 1
+    kernel = _rank_rows_parallel if parallel else _rank_rows
+    kernel(
         scores, rows, targets, seen_items, seen_start, seen_end, exclude_seen, code,
         ranks, top_items, has_nan,
     )  # fmt: skip
@@ -98,6 +108,25 @@ def _rank_rows(
             i, scores, rows, targets, seen_items, seen_start, seen_end, exclude_seen,
             code, ranks, top_items, has_nan, marker, scratch, candidates,
         )  # fmt: skip
+
+
+@numba.njit(cache=True, parallel=True)
+def _rank_rows_parallel(
+    scores, rows, targets, seen_items, seen_start, seen_end, exclude_seen, code,
+    ranks, top_items, has_nan,
+):  # fmt: skip
+    n_rows = rows.shape[0]
+    n_tasks = (n_rows + _ROWS_PER_TASK - 1) // _ROWS_PER_TASK
+    for task in numba.prange(n_tasks):
+        # Each task owns its scratch space; `marker` stamps rows by index, unique per task.
+        marker = np.full(scores.shape[1] if exclude_seen else 0, -1, dtype=np.int64)
+        scratch = np.empty((2, scores.shape[1]), dtype=np.float64)
+        candidates = np.empty(scores.shape[1], dtype=np.int64)
+        for i in range(task * _ROWS_PER_TASK, min((task + 1) * _ROWS_PER_TASK, n_rows)):
+            _rank_row(
+                i, scores, rows, targets, seen_items, seen_start, seen_end, exclude_seen,
+                code, ranks, top_items, has_nan, marker, scratch, candidates,
+            )  # fmt: skip
 
 
 @numba.njit(cache=True)

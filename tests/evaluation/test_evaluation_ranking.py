@@ -106,3 +106,26 @@ def test_kernel_on_continuous_scores_at_movielens_size():
     expected = np.array([np.flatnonzero(order[i] == targets[i])[0] + 1 for i in range(64)])
     assert ranked.ranks.tolist() == expected.astype(float).tolist()
     assert (ranked.top_items == order[:, :20]).all()
+
+
+@pytest.mark.parametrize("ties", TIE_POLICIES)
+def test_threaded_blocks_of_rows_equal_the_one_thread_kernel(ties):
+    rng = np.random.default_rng(7)
+    n_rows, n_items, seen_per_row = 300, 97, 12
+    # Scores rounded to a few values so that ties around the target are common.
+    scores = np.round(rng.standard_normal((n_rows, n_items)), 1).astype(np.float32)
+    rows = rng.permutation(n_rows)
+    targets = rng.integers(0, n_items, size=n_rows)
+    seen = {
+        "seen_items": rng.integers(0, n_items, size=n_rows * seen_per_row),
+        "seen_start": np.arange(n_rows) * seen_per_row,
+        "seen_end": (np.arange(n_rows) + 1) * seen_per_row - rng.integers(0, 5, size=n_rows),
+    }
+    options = {"ties": ties, "top_k": 10, **seen}
+
+    serial = rank_targets(scores, rows, targets, parallel=False, **options)
+    threaded = rank_targets(scores, rows, targets, parallel=True, **options)
+
+    np.testing.assert_array_equal(threaded.ranks, serial.ranks)
+    np.testing.assert_array_equal(threaded.top_items, serial.top_items)
+    assert serial.ranks.min() >= 1 and np.all(serial.top_items[:, 0] >= 0)
