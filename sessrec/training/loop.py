@@ -68,13 +68,14 @@ class TrainingLoop(tf.Module):
         self.log_sampling = tf.constant(log_sampling)
         self._compiled_chunk = tf.function(self._train_chunk, jit_compile=config.jit_compile)
 
+    @property
+    def chunk_steps(self) -> int:
+        """Session-parallel steps handed to one compiled call."""
+        return self.config.steps_per_call
+
     def run_epoch(self, batches: object, epoch: int) -> EpochStats:
         """Train on one epoch of batches (`inputs`, `targets`, `reset`, `valid`: [steps, B])."""
-        per_call = self.config.steps_per_call
-        inputs, targets, reset, valid = (
-            _pad_steps(np.asarray(getattr(batches, name)), per_call)
-            for name in ("inputs", "targets", "reset", "valid")
-        )
+        inputs, targets, reset, valid = pad_steps(batches, self.chunk_steps)
         if inputs.shape[1] != self.config.batch_size:
             raise TrainingError(f"batches have {inputs.shape[1]} slots, expected batch_size")
 
@@ -85,21 +86,27 @@ class TrainingLoop(tf.Module):
         started = time.perf_counter()
         bar = progress(total=total_events, unit="ev", unit_scale=True, desc=f"epoch {epoch}")
         with bar:
-            for start in range(0, len(inputs), per_call):
-                chunk = slice(start, start + per_call)
-                negatives = self.sampler.draw(per_call)
-                step_losses, step_events = self._compiled_chunk(
-                    inputs[chunk], targets[chunk], reset[chunk], valid[chunk], negatives
+            for start in range(0, len(inputs), self.chunk_steps):
+                chunk = slice(start, start + self.chunk_steps)
+                chunk_losses, chunk_events = self.run_chunk(
+                    inputs[chunk], targets[chunk], reset[chunk], valid[chunk]
                 )
-                step_losses, step_events = step_losses.numpy(), step_events.numpy()
-                _check_finite(step_losses, epoch, start)
-                loss_sum += float(np.dot(step_losses, step_events))
-                events_done += int(step_events.sum())
-                bar.update(int(step_events.sum()))
+                _check_finite(chunk_losses, epoch, start)
+                loss_sum += float(np.dot(chunk_losses, chunk_events))
+                events_done += int(chunk_events.sum())
+                bar.update(int(chunk_events.sum()))
                 bar.set_postfix(loss=f"{loss_sum / max(events_done, 1):.4f}", refresh=False)
 
         seconds = time.perf_counter() - started
         return EpochStats(loss=loss_sum / max(events_done, 1), events=events_done, seconds=seconds)
+
+    def run_chunk(
+        self, inputs: np.ndarray, targets: np.ndarray, reset: np.ndarray, valid: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Train on `[chunk_steps, B]` arrays; returns each update's mean loss and cell count."""
+        negatives = self.sampler.draw(self.chunk_steps)
+        step_losses, step_events = self._compiled_chunk(inputs, targets, reset, valid, negatives)
+        return step_losses.numpy(), step_events.numpy()
 
     def _train_chunk(
         self,
@@ -207,15 +214,21 @@ class TrainingLoop(tf.Module):
         return losses.sampled_cross_entropy(scores, allowed, log_q, self.config.logq)
 
 
-def _pad_steps(array: np.ndarray, multiple: int) -> np.ndarray:
-    """`array` ([steps, B]) with all-zero (invalid, no reset) steps up to a multiple of steps.
+def pad_steps(batches: object, multiple: int) -> tuple[np.ndarray, ...]:
+    """`inputs, targets, reset, valid` padded with empty steps to a multiple of `multiple`.
 
-    Every compiled call then sees the same shape, so the step compiles once per run.
+    Padded steps are all-zero (invalid, no reset), so every compiled call sees the same shape
+    and the step compiles once per run.
     """
-    missing = -len(array) % multiple
+    arrays = [np.asarray(getattr(batches, name)) for name in ("inputs", "targets", "reset")]
+    arrays.append(np.asarray(batches.valid))
+    missing = -len(arrays[0]) % multiple
     if missing == 0:
-        return array
-    return np.concatenate([array, np.zeros((missing, array.shape[1]), array.dtype)])
+        return tuple(arrays)
+    return tuple(
+        np.concatenate([array, np.zeros((missing, array.shape[1]), array.dtype)])
+        for array in arrays
+    )
 
 
 def _check_finite(step_losses: np.ndarray, epoch: int, first_step: int) -> None:

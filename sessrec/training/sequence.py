@@ -5,25 +5,23 @@ Classic GRU4Rec updates the weights after every session-parallel step (BPTT 1). 
 network runs through the chunk with its hidden state carried from the previous chunk (and
 reset where a session starts), a loss is taken at every cell, and the weights change once per
 chunk with the gradient flowing back through all T steps. On long histories such as
-MovieLens' users this learns far more per epoch than BPTT 1 (see docs/readme-quality.md).
+MovieLens' users this learns far more per epoch than BPTT 1 (see the README's section on
+the leave-one-out protocol).
 The trained network is the ordinary GRU4Rec network, so scoring, saving and evaluation are
 unchanged.
 """
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import tensorflow as tf
 
-from sessrec.errors import ConfigError, TrainingError
+from sessrec.errors import ConfigError
 from sessrec.models.gru4rec import losses
 from sessrec.models.gru4rec.config import GRU4RecConfig
 from sessrec.models.gru4rec.network import GRU4RecNetwork
-from sessrec.training.loop import EpochStats, TrainingLoop
+from sessrec.training.loop import TrainingLoop
 from sessrec.training.optimizers import clip_by_global_norm
-from sessrec.utils.progress import progress
 
 
 def make_training_loop(
@@ -33,19 +31,6 @@ def make_training_loop(
     if config.bptt > 1:
         return SequenceLoop(config, network, item_counts)
     return TrainingLoop(config, network, item_counts)
-
-
-def pad_steps(batches: object, multiple: int) -> tuple[np.ndarray, ...]:
-    """`inputs, targets, reset, valid` padded with empty steps to a multiple of `multiple`."""
-    arrays = [np.asarray(getattr(batches, name)) for name in ("inputs", "targets", "reset")]
-    arrays.append(np.asarray(batches.valid))
-    missing = -len(arrays[0]) % multiple
-    if missing == 0:
-        return tuple(arrays)
-    return tuple(
-        np.concatenate([array, np.zeros((missing, array.shape[1]), array.dtype)])
-        for array in arrays
-    )
 
 
 class SequenceLoop(TrainingLoop):
@@ -94,38 +79,18 @@ class SequenceLoop(TrainingLoop):
         logits = tf.concat([target_scores[:, None], negative_scores], axis=1)
         return tf.reduce_logsumexp(logits, axis=1) - target_scores
 
-    def run_epoch(self, batches: object, epoch: int) -> EpochStats:
-        """Train on one epoch of session-parallel batches, `config.bptt` steps per update."""
-        inputs, targets, reset, valid = pad_steps(batches, self.config.bptt)
-        if inputs.shape[1] != self.config.batch_size:
-            raise TrainingError(f"batches have {inputs.shape[1]} slots, expected batch_size")
+    @property
+    def chunk_steps(self) -> int:
+        """Steps of one chunk: `config.bptt`, one weight update each."""
+        return self.config.bptt
 
-        for state in self.states:
-            state.assign(tf.zeros_like(state))
-        total_events = int(valid.sum())
-        loss_sum, events_done = 0.0, 0
-        started = time.perf_counter()
-        bar = progress(total=total_events, unit="ev", unit_scale=True, desc=f"epoch {epoch}")
-        with bar:
-            for start in range(0, len(inputs), self.config.bptt):
-                chunk = slice(start, start + self.config.bptt)
-                negatives = self.sampler.draw(1)[0]
-                loss, events = self._compiled_chunk(
-                    inputs[chunk], targets[chunk], reset[chunk], valid[chunk], negatives
-                )
-                loss, events = float(loss), int(events)
-                if not np.isfinite(loss):
-                    raise TrainingError(
-                        f"loss became {loss} at epoch {epoch}, step {start}: "
-                        "lower learning_rate or set clipnorm"
-                    )
-                loss_sum += loss * events
-                events_done += events
-                bar.update(events)
-                bar.set_postfix(loss=f"{loss_sum / max(events_done, 1):.4f}", refresh=False)
-
-        seconds = time.perf_counter() - started
-        return EpochStats(loss=loss_sum / max(events_done, 1), events=events_done, seconds=seconds)
+    def run_chunk(
+        self, inputs: np.ndarray, targets: np.ndarray, reset: np.ndarray, valid: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """One update from `[bptt, B]` arrays; returns its mean loss and valid-cell count."""
+        negatives = self.sampler.draw(1)[0]
+        loss, events = self._compiled_chunk(inputs, targets, reset, valid, negatives)
+        return np.array([float(loss)]), np.array([int(events)])
 
     def _train_chunk(
         self,

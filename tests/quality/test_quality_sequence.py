@@ -10,8 +10,8 @@ from native_loader import SessionLog, session_parallel_batches
 from sessrec.errors import ConfigError
 from sessrec.models.gru4rec.config import GRU4RecConfig
 from sessrec.models.gru4rec.network import GRU4RecNetwork
-from sessrec.training.loop import TrainingLoop
-from sessrec.training.sequence import SequenceLoop, make_training_loop, pad_steps
+from sessrec.training.loop import TrainingLoop, pad_steps
+from sessrec.training.sequence import SequenceLoop, make_training_loop
 
 N_ITEMS = 12
 
