@@ -3,12 +3,15 @@
 Each step is a lazy query over the frame the step before produced (the read itself is one lazy
 scan of the file). Frames are collected between steps because every step reports how many
 events it removed, and a cleansing round must see its count to know the fixed point is reached.
+Events are put in session and time order once, right after sessions are formed; every later
+step keeps that order, which lets polars count per session over contiguous slices.
 """
 
 from __future__ import annotations
 
 import logging
 
+import numpy as np
 import polars as pl
 
 from sessrec.data.options import PrepOptions, SplitSpec
@@ -53,10 +56,14 @@ def prepare_polars(source: LogSource, options: PrepOptions) -> EngineResult:
     )
     if train.height == 0:
         raise DataError("no training events left after cleansing; loosen --train-min-* options")
+    train_counts = _collect(
+        train.lazy().group_by("item_key").agg(pl.len().cast(pl.Int64).alias("train_count"))
+    )
+    train_items = train_counts["item_key"].implode()
     evaluation = {}
     for name, frame in (("valid", valid), ("test", test)):
         if options.unseen_items == "drop":
-            kept = frame.filter(pl.col("item_key").is_in(train["item_key"].implode()))
+            kept = frame.filter(pl.col("item_key").is_in(train_items))
             log.record(f"{name}_unseen_items", frame.height, kept.height)
             frame = kept
         evaluation[name] = cleanse(
@@ -66,7 +73,9 @@ def prepare_polars(source: LogSource, options: PrepOptions) -> EngineResult:
             f"{name}_cleanse",
             log,
         )
-    return _with_item_ids(train, evaluation["valid"], evaluation["test"], options, log)
+    return _with_item_ids(
+        train, evaluation["valid"], evaluation["test"], train_counts, options, log
+    )
 
 
 def _filter_rating(events: pl.DataFrame, min_rating: float, log: StepLog) -> pl.DataFrame:
@@ -83,35 +92,58 @@ def _filter_rating(events: pl.DataFrame, min_rating: float, log: StepLog) -> pl.
 
 
 def _sessions(events: pl.DataFrame, gap_seconds: int | None) -> pl.DataFrame:
-    """Add `session_key`: the user key, or a running number that grows after each long gap."""
+    """Replace `user_key` by `session_key` and order events by session, then stable time.
+
+    A session is the user, or a running number that grows after each long gap. Every later
+    step keeps this order, and `session_key` carries polars' sorted flag, so counting events
+    per session runs over contiguous slices instead of a hash table.
+    """
+    if events.height == 0:
+        raise DataError("the log holds no events")
     if gap_seconds is None:
-        return events.with_columns(pl.col("user_key").alias("session_key"))
-    query = (
-        events.lazy()
-        .sort(["user_key", "timestamp"], maintain_order=True)
-        .with_columns(
-            (
-                (pl.col("user_key") != pl.col("user_key").shift(1))
-                | (pl.col("timestamp") - pl.col("timestamp").shift(1) > gap_seconds)
+        keyed = events.rename({"user_key": "session_key"})
+        query = keyed.lazy().sort(_session_time_key(keyed, "session_key"), maintain_order=True)
+    else:
+        query = (
+            events.lazy()
+            .sort(_session_time_key(events, "user_key"), maintain_order=True)
+            .with_columns(
+                (
+                    (pl.col("user_key") != pl.col("user_key").shift(1))
+                    | (pl.col("timestamp") - pl.col("timestamp").shift(1) > gap_seconds)
+                )
+                .fill_null(True)
+                .cum_sum()
+                .alias("session_key")
             )
-            .fill_null(True)
-            .cum_sum()
-            .alias("session_key")
+            .drop("user_key")
         )
-    )
-    return query.collect()
+    return _collect(query.with_columns(pl.col("session_key").set_sorted()))
+
+
+def _collect(query: pl.LazyFrame) -> pl.DataFrame:
+    """Run on the in-memory engine, which uses sorted flags that the streaming engine ignores."""
+    return query.collect(engine="in-memory")
 
 
 def cleanse(
     events: pl.DataFrame, min_length: int, min_support: int, step: str, log: StepLog
 ) -> pl.DataFrame:
-    """Drop short sessions, then rare items, again and again until nothing changes."""
+    """Drop short sessions, then rare items, again and again until nothing changes.
+
+    A round that removes no rare item leaves every session as long as the session filter
+    just made it, and a session filter that removes nothing after a round leaves every item
+    as frequent as the item filter just made it: either way the fixed point is reached, so
+    the round that would only confirm it is not run.
+    """
     session_column = "session_id" if "session_id" in events.columns else "session_key"
     before = events.height
     rounds = []
     while True:
-        short = events.lazy().filter(pl.len().over(session_column) >= min_length).collect()
-        rare = short.lazy().filter(pl.len().over("item_key") >= min_support).collect()
+        short = _keep_frequent(events, session_column, min_length)
+        if rounds and short.height == events.height:
+            break
+        rare = _keep_frequent(short, "item_key", min_support)
         if rare.height == events.height:
             break
         rounds.append(
@@ -121,46 +153,48 @@ def cleanse(
             }
         )
         events = rare
+        if rare.height == short.height:
+            break
     log.record(step, before, events.height, rounds=rounds)
     return events
 
 
+def _keep_frequent(events: pl.DataFrame, column: str, minimum: int) -> pl.DataFrame:
+    """Events whose `column` value occurs at least `minimum` times; a minimum of 1 keeps all."""
+    if minimum <= 1:
+        return events
+    return _collect(events.lazy().filter(pl.len().over(column) >= minimum))
+
+
 def _number_sessions(events: pl.DataFrame) -> pl.DataFrame:
-    """Dense session ids in key order (user, then start time), events in stable time order."""
+    """Dense session ids in key order (user, then start time); events are already in order."""
     if events.height == 0:
         raise DataError(
             "no events left after cleansing; loosen --min-session-length, "
             "--min-item-support or --min-rating"
         )
-    query = (
-        events.lazy()
-        .sort(_session_time_key(events), maintain_order=True)
-        .with_columns(
-            (pl.col("session_key") != pl.col("session_key").shift(1))
-            .fill_null(True)
-            .cum_sum()
-            .sub(1)
-            .cast(pl.Int64)
-            .alias("session_id")
-        )
-    )
-    return query.collect()
+    session_id = pl.col("session_key").rle_id().cast(pl.Int64).set_sorted()
+    return _collect(events.lazy().with_columns(session_id.alias("session_id")).drop("session_key"))
 
 
-def _session_time_key(events: pl.DataFrame) -> pl.Expr | list[str]:
+def _session_time_key(events: pl.DataFrame, session: str) -> pl.Expr | list[str]:
     """One integer sort key (session, then time) when it fits in 63 bits, else two columns.
 
     Sorting on one integer is about twice as fast; `maintain_order` keeps the file order of
-    equal timestamps either way, because the frame is still in file order within a session.
+    equal timestamps either way.
     """
-    if events.schema["session_key"].is_integer():
-        first_key, last_key = events["session_key"].min(), events["session_key"].max()
-        first_time, last_time = events["timestamp"].min(), events["timestamp"].max()
+    if events.schema[session].is_integer():
+        first_key, last_key, first_time, last_time = events.select(
+            pl.col(session).min().alias("first_key"),
+            pl.col(session).max().alias("last_key"),
+            pl.col("timestamp").min().alias("first_time"),
+            pl.col("timestamp").max().alias("last_time"),
+        ).row(0)
         span = last_time - first_time + 1
         if (last_key - first_key + 1) * span < 2**62:
-            session = pl.col("session_key").cast(pl.Int64) - first_key
-            return session * span + (pl.col("timestamp") - first_time)
-    return ["session_key", "timestamp"]
+            key = pl.col(session).cast(pl.Int64) - first_key
+            return key * span + (pl.col("timestamp") - first_time)
+    return [session, "timestamp"]
 
 
 def split_events(events: pl.DataFrame, spec: SplitSpec) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -183,6 +217,9 @@ def split_events(events: pl.DataFrame, spec: SplitSpec) -> tuple[pl.DataFrame, p
             else pl.col("timestamp").max().over("session_id")
         )
         is_later = time >= cut
+    if spec.kind != "session-days":
+        # A comparison is cheaper to evaluate twice than a marked copy of the frame.
+        return events.filter(~is_later), events.filter(is_later)
     marked = events.lazy().with_columns(is_later.alias("is_later")).collect()
     later = marked.filter(pl.col("is_later")).drop("is_later")
     return marked.filter(~pl.col("is_later")).drop("is_later"), later
@@ -192,6 +229,7 @@ def _with_item_ids(
     train: pl.DataFrame,
     valid: pl.DataFrame,
     test: pl.DataFrame,
+    train_counts: pl.DataFrame,
     options: PrepOptions,
     log: StepLog,
 ) -> EngineResult:
@@ -201,7 +239,7 @@ def _with_item_ids(
             "the test split is empty after filtering; use a longer --split window "
             "or loosen the --eval-min-* options"
         )
-    counts = train.lazy().group_by("item_key").agg(pl.len().cast(pl.Int64).alias("train_count"))
+    counts = train_counts.lazy()
     if options.unseen_items == "keep":
         every_key = pl.concat([frame.lazy().select("item_key") for frame in (train, valid, test)])
         counts = (
@@ -215,11 +253,20 @@ def _with_item_ids(
         .with_columns(pl.col("item_id").cast(pl.Int32))
         .collect()
     )
-    keys, ids = items["item_key"], items["item_id"]
     frames = [
-        frame.with_columns(pl.col("item_key").replace_strict(keys, ids).alias("item_id"))
+        frame.with_columns(_item_id_expression(items).alias("item_id"))
         for frame in (train, valid, test)
     ]
     items = items.with_columns(pl.col("item_key").cast(pl.String))
     rule = "train items only" if options.unseen_items == "drop" else "all items"
     return EngineResult(*frames, items=items, log=log, item_rule=rule)
+
+
+def _item_id_expression(items: pl.DataFrame) -> pl.Expr:
+    """`item_key` mapped to `item_id`: a gather from a table indexed by key for small integer
+    keys (every key is in `items`), else a strict replace that fails on an unmapped key."""
+    keys, ids = items["item_key"], items["item_id"]
+    if keys.dtype.is_integer() and keys.min() >= 0 and keys.max() < max(2**20, 8 * keys.len()):
+        table = pl.Series(np.full(keys.max() + 1, -1, np.int32)).scatter(keys, ids)
+        return pl.lit(table).gather(pl.col("item_key"))
+    return pl.col("item_key").replace_strict(keys, ids)
