@@ -47,7 +47,7 @@ def prepare_polars(source: LogSource, options: PrepOptions) -> EngineResult:
         *map("{:,}".format, log.split_counts.values()),
     )
 
-    train = cleanse(
+    train, train_counts = cleanse_counting(
         train,
         max(MIN_TRAIN_SESSION_LENGTH, options.train_min_session_length),
         options.train_min_item_support,
@@ -56,9 +56,6 @@ def prepare_polars(source: LogSource, options: PrepOptions) -> EngineResult:
     )
     if train.height == 0:
         raise DataError("no training events left after cleansing; loosen --train-min-* options")
-    train_counts = _collect(
-        train.lazy().group_by("item_key").agg(pl.len().cast(pl.Int64).alias("train_count"))
-    )
     train_items = train_counts["item_key"].implode()
     evaluation = {}
     for name, frame in (("valid", valid), ("test", test)):
@@ -129,21 +126,31 @@ def _collect(query: pl.LazyFrame) -> pl.DataFrame:
 def cleanse(
     events: pl.DataFrame, min_length: int, min_support: int, step: str, log: StepLog
 ) -> pl.DataFrame:
-    """Drop short sessions, then rare items, again and again until nothing changes.
+    """Drop short sessions, then rare items, again and again until nothing changes."""
+    return cleanse_counting(events, min_length, min_support, step, log)[0]
+
+
+def cleanse_counting(
+    events: pl.DataFrame, min_length: int, min_support: int, step: str, log: StepLog
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The cleansed events and their per-item event counts (`item_key`, `train_count`).
 
     A round that removes no rare item leaves every session as long as the session filter
     just made it, and a session filter that removes nothing after a round leaves every item
     as frequent as the item filter just made it: either way the fixed point is reached, so
-    the round that would only confirm it is not run.
+    the round that would only confirm it is not run. In both cases the last item counts
+    taken are still those of the result (an item filter changes no surviving item's count),
+    so they are returned instead of being counted again.
     """
     session_column = "session_id" if "session_id" in events.columns else "session_key"
     before = events.height
     rounds = []
+    counts = None
     while True:
-        short = _keep_frequent(events, session_column, min_length)
+        short = _keep_long_sessions(events, session_column, min_length)
         if rounds and short.height == events.height:
             break
-        rare = _keep_frequent(short, "item_key", min_support)
+        rare, counts = _keep_frequent_items(short, min_support)
         if rare.height == events.height:
             break
         rounds.append(
@@ -156,14 +163,45 @@ def cleanse(
         if rare.height == short.height:
             break
     log.record(step, before, events.height, rounds=rounds)
-    return events
+    if counts is None:
+        counts = _collect(events.lazy().group_by("item_key").agg(pl.len().alias("train_count")))
+    counts = counts.lazy().filter(pl.col("train_count") >= max(1, min_support))
+    return events, _collect(counts.with_columns(pl.col("train_count").cast(pl.Int64)))
 
 
-def _keep_frequent(events: pl.DataFrame, column: str, minimum: int) -> pl.DataFrame:
-    """Events whose `column` value occurs at least `minimum` times; a minimum of 1 keeps all."""
-    if minimum <= 1:
+def _keep_long_sessions(events: pl.DataFrame, column: str, minimum: int) -> pl.DataFrame:
+    """Events of sessions with at least `minimum` events; a minimum of 1 keeps all.
+
+    When the session column is flagged sorted (every frame the engine makes is), a session's
+    events are one contiguous run, so its length is read off run-length encoding, which is
+    several times cheaper than grouping, and a frame with no short session is returned as it is.
+    """
+    if minimum <= 1 or events.height == 0:
         return events
-    return _collect(events.lazy().filter(pl.len().over(column) >= minimum))
+    if events[column].flags["SORTED_ASC"]:
+        run_lengths = pl.col(column).rle().struct.field("len")
+        if events.select(run_lengths.min()).item() >= minimum:
+            return events
+        length = run_lengths.gather(pl.col(column).rle_id())
+    else:
+        length = pl.len().over(column)
+    return _collect(events.lazy().filter(length >= minimum))
+
+
+def _keep_frequent_items(
+    events: pl.DataFrame, minimum: int
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Events of items with at least `minimum` events, and the item counts taken to decide.
+
+    A minimum of 1 keeps all and counts nothing (None).
+    """
+    if minimum <= 1:
+        return events, None
+    counts = _collect(events.lazy().group_by("item_key").agg(pl.len().alias("train_count")))
+    frequent = counts.filter(pl.col("train_count") >= minimum)["item_key"]
+    if frequent.len() == counts.height:
+        return events, counts
+    return events.filter(pl.col("item_key").is_in(frequent.implode())), counts
 
 
 def _number_sessions(events: pl.DataFrame) -> pl.DataFrame:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sessrec.data import preset_options, resolve_source, run_engine
-from sessrec.data.polars_engine import cleanse
+from sessrec.data.polars_engine import _keep_long_sessions, cleanse, cleanse_counting
 from sessrec.data.prepared import StepLog
 from sessrec.errors import DataError
 
@@ -223,3 +223,37 @@ def test_train_drops_one_event_sessions_whatever_the_option(tmp_path: Path, engi
     assert result.train["session_id"].to_list() == [1, 1, 2, 2]
     assert result.valid["session_id"].to_list() == [0, 1, 2]
     assert result.test["session_id"].to_list() == [0, 1, 2]
+
+
+def test_session_lengths_from_runs_match_grouping() -> None:
+    # Sessions 7 and 9 are split into two runs each; without the sorted flag the filter must
+    # group (7 has 3 events in all), with it the runs are the sessions.
+    scattered = pl.DataFrame({"session_key": [7, 9, 7, 9, 7], "item_key": [1, 2, 3, 4, 5]})
+    kept = _keep_long_sessions(scattered, "session_key", 3)
+    assert kept["item_key"].to_list() == [1, 3, 5]
+
+    ordered = scattered.sort("session_key", maintain_order=True).with_columns(
+        pl.col("session_key").set_sorted()
+    )
+    assert _keep_long_sessions(ordered, "session_key", 3)["item_key"].to_list() == [1, 3, 5]
+    assert _keep_long_sessions(ordered, "session_key", 2).height == 5
+    assert _keep_long_sessions(ordered, "session_key", 4).height == 0
+
+
+@pytest.mark.parametrize("min_support", [1, 2, 3])
+def test_cleansing_returns_the_item_counts_of_its_result(min_support: int) -> None:
+    # Item 3 is rare; once it goes, session 2 is short, which leaves item 2 only 2 events.
+    events = pl.DataFrame(
+        {
+            "session_key": [1, 1, 1, 2, 2, 3, 3, 3, 4, 4],
+            "item_key": [1, 2, 1, 2, 3, 1, 2, 1, 1, 1],
+        }
+    ).with_columns(pl.col("session_key").set_sorted())
+
+    result, counts = cleanse_counting(events, 2, min_support, "test", StepLog())
+
+    expected = result.group_by("item_key").len().rename({"len": "train_count"})
+    assert counts.sort("item_key").to_dicts() == expected.sort("item_key").to_dicts()
+    assert counts.schema["train_count"] == pl.Int64
+    expected_items = {1: [1, 2, 3], 2: [1, 2], 3: [1]}[min_support]
+    assert sorted(result["item_key"].unique().to_list()) == expected_items
