@@ -79,27 +79,28 @@ def _fast_typed_read(source: LogSource) -> pl.DataFrame | None:
         if doubled and position:
             schema[f"between_{position}"] = pl.Int8
         schema[role] = types[role]
-    between = [pl.col(name) for name in schema if name.startswith("between_")]
     query = pl.scan_csv(
         source.path, has_header=False, separator=separator[0], quote_char=None, schema=schema
-    ).select(
-        pl.col("session").alias("user_key"),
-        pl.col("item").alias("item_key"),
-        pl.col("time").alias("timestamp"),
-        "rating",
-        pl.sum_horizontal(column.is_not_null() for column in between).alias("filled")
-        if between
-        else pl.lit(0).alias("filled"),
     )
     try:
         frame = query.collect()
     except pl.exceptions.PolarsError:
         return None
-    if frame.height == 0 or frame.null_count().sum_horizontal()[0]:
+    # Null counts are kept with each column, so these checks cost nothing per row.
+    between = [name for name in schema if name.startswith("between_")]
+    if frame.height == 0 or any(frame[name].null_count() != frame.height for name in between):
         return None
-    if frame["rating"].is_nan().any() or frame["filled"].max():
+    frame = frame.select(
+        pl.col("session").alias("user_key"),
+        pl.col("item").alias("item_key"),
+        pl.col("time").alias("timestamp"),
+        "rating",
+    )
+    if any(column.null_count() for column in frame.iter_columns()):
         return None
-    return frame.drop("filled")
+    if frame["rating"].is_nan().any():
+        return None
+    return frame
 
 
 def _raw_query(source: LogSource) -> pl.LazyFrame:

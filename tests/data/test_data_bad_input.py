@@ -58,6 +58,22 @@ def test_wrong_separator_is_reported_on_the_first_line(tmp_path: Path, engine: s
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(
+    ("bad_line", "found"), [("2:10:3:1002:7:8:9", 1), ("2::10::3:1002:7", 3), ("2::10:3::1002", 3)]
+)
+def test_single_colons_are_not_taken_for_the_double_separator(
+    tmp_path: Path, engine: str, bad_line: str, found: int
+) -> None:
+    # polars scans '::' files as ':' with an empty field between fields; a line whose split
+    # on ':' has the right count but a filled in-between field must still be refused.
+    folder = ratings_folder(tmp_path, [*GOOD_LINES, bad_line])
+
+    message = engine_error(folder, engine)
+
+    assert f"ratings.dat, line 4: expected 4 fields separated by '::', found {found}" in message
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
     ("bad_line", "field"), [("2::10::x::1003", "rating"), ("2::10::3::soon", "time")]
 )
 def test_non_numeric_field_is_named(tmp_path: Path, engine: str, bad_line: str, field: str) -> None:
