@@ -32,8 +32,7 @@ def prepare_polars(source: LogSource, options: PrepOptions) -> EngineResult:
     events = read_events(source)
     log.record("read", events.height, events.height)
 
-    events = _filter_rating(events, options.min_rating, log)
-    events = _sessions(events, options.session_gap_seconds())
+    events = _sessions(events, _rating_filter(events, options.min_rating), options, log)
     events = cleanse(events, options.min_session_length, options.min_item_support, "cleanse", log)
     events = _number_sessions(events)
 
@@ -75,35 +74,38 @@ def prepare_polars(source: LogSource, options: PrepOptions) -> EngineResult:
     )
 
 
-def _filter_rating(events: pl.DataFrame, min_rating: float, log: StepLog) -> pl.DataFrame:
+def _rating_filter(events: pl.DataFrame, min_rating: float) -> pl.Expr | None:
+    """The condition `--min-rating` puts on events, or None when it keeps every event."""
     if min_rating <= 0:
-        return events
+        return None
     if events["rating"].null_count() == events.height:
         logger.warning("the log has no ratings, so --min-rating %s keeps every event", min_rating)
-        return events
-    kept = events.lazy().filter(pl.col("rating") >= min_rating).collect()
-    log.record("min_rating", events.height, kept.height)
-    if kept.height == 0:
-        raise DataError(f"no events left after --min-rating {min_rating:g}; lower it (0 keeps all)")
-    return kept
+        return None
+    return pl.col("rating") >= min_rating
 
 
-def _sessions(events: pl.DataFrame, gap_seconds: int | None) -> pl.DataFrame:
-    """Replace `user_key` by `session_key` and order events by session, then stable time.
+def _sessions(
+    events: pl.DataFrame, keep: pl.Expr | None, options: PrepOptions, log: StepLog
+) -> pl.DataFrame:
+    """Keep the events `keep` selects, then form sessions and put them in order, in one query.
 
-    A session is the user, or a running number that grows after each long gap. Every later
-    step keeps this order, and `session_key` carries polars' sorted flag, so counting events
-    per session runs over contiguous slices instead of a hash table.
+    `user_key` becomes `session_key`: the user, or a running number that grows after each long
+    gap. Events are ordered by session, then stable time; every later step keeps this order,
+    and `session_key` carries polars' sorted flag, so counting events per session runs over
+    contiguous slices instead of a hash table. The sort key's bounds come from the unfiltered
+    frame, which holds the filtered one.
     """
     if events.height == 0:
         raise DataError("the log holds no events")
+    query = events.lazy() if keep is None else events.lazy().filter(keep)
+    gap_seconds = options.session_gap_seconds()
     if gap_seconds is None:
         keyed = events.rename({"user_key": "session_key"})
-        query = keyed.lazy().sort(_session_time_key(keyed, "session_key"), maintain_order=True)
+        query = query.rename({"user_key": "session_key"})
+        query = query.sort(_session_time_key(keyed, "session_key"), maintain_order=True)
     else:
         query = (
-            events.lazy()
-            .sort(_session_time_key(events, "user_key"), maintain_order=True)
+            query.sort(_session_time_key(events, "user_key"), maintain_order=True)
             .with_columns(
                 (
                     (pl.col("user_key") != pl.col("user_key").shift(1))
@@ -115,7 +117,15 @@ def _sessions(events: pl.DataFrame, gap_seconds: int | None) -> pl.DataFrame:
             )
             .drop("user_key")
         )
-    return _collect(query.with_columns(pl.col("session_key").set_sorted()))
+    ordered = _collect(query.with_columns(pl.col("session_key").set_sorted()))
+
+    if keep is not None:
+        log.record("min_rating", events.height, ordered.height)
+        if ordered.height == 0:
+            raise DataError(
+                f"no events left after --min-rating {options.min_rating:g}; lower it (0 keeps all)"
+            )
+    return ordered
 
 
 def _collect(query: pl.LazyFrame) -> pl.DataFrame:
@@ -164,7 +174,7 @@ def cleanse_counting(
             break
     log.record(step, before, events.height, rounds=rounds)
     if counts is None:
-        counts = _collect(events.lazy().group_by("item_key").agg(pl.len().alias("train_count")))
+        counts = _item_counts(events)
     counts = counts.lazy().filter(pl.col("train_count") >= max(1, min_support))
     return events, _collect(counts.with_columns(pl.col("train_count").cast(pl.Int64)))
 
@@ -197,11 +207,16 @@ def _keep_frequent_items(
     """
     if minimum <= 1:
         return events, None
-    counts = _collect(events.lazy().group_by("item_key").agg(pl.len().alias("train_count")))
+    counts = _item_counts(events)
     frequent = counts.filter(pl.col("train_count") >= minimum)["item_key"]
     if frequent.len() == counts.height:
         return events, counts
     return events.filter(pl.col("item_key").is_in(frequent.implode())), counts
+
+
+def _item_counts(events: pl.DataFrame) -> pl.DataFrame:
+    """Events per item (`item_key`, `train_count`), in no particular order."""
+    return events["item_key"].value_counts(name="train_count")
 
 
 def _number_sessions(events: pl.DataFrame) -> pl.DataFrame:
