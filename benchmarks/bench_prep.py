@@ -74,10 +74,10 @@ def main() -> None:
         return tuple(report.result.split(name).height for name in ("train", "valid", "test"))
 
     pipelines = {
-        "polars engine": (lambda: engine_sizes("polars"), 5, 1),
+        "polars engine": (lambda: engine_sizes("polars"), 11, 2),
         "pandas engine": (lambda: engine_sizes("pandas"), 3, 1),
         "notebook-style pandas": (lambda: notebook_pipeline(folder), 3, 0),
-        "polars engine + write folder": (polars_with_writing, 3, 1),
+        "polars engine + write folder": (polars_with_writing, 5, 1),
     }
     timings, cpu = {}, {}
     for name, (function, repeats, warmup) in pipelines.items():
