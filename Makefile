@@ -24,7 +24,7 @@ run: $(STAMP)
 	$(BIN)/sessrec run $(if $(DATA),--data $(DATA)) --out $(RUN_DIR) $(RUN_ARGS)
 
 # GRU4Rec under the papers' leave-one-out protocol with the committed config (README: "GRU4Rec
-# at the published level"); about 35 minutes on a 2-core CPU.
+# at the published level"); about 25 minutes on an idle 2-core CPU.
 loo: $(STAMP)
 	$(BIN)/sessrec run $(if $(DATA),--data $(DATA)) --preset loo \
 		--config sessrec/configs/ml1m-loo.toml --out $(LOO_DIR) $(RUN_ARGS)
