@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import typer
 
 from sessrec.cli.app import app
 from sessrec.errors import SessrecError
+
+try:  # typer >= 0.22 carries its own copy of click
+    from typer import TyperException as CommandLineError
+except ImportError:  # pragma: no cover - older typer on click
+    from click import ClickException as CommandLineError
 
 # Each command module registers its command on `app` when imported (one line per module).
 # isort: split
@@ -22,12 +28,31 @@ import sessrec.cli.tune  # noqa: E402,F401
 
 
 def main() -> None:
-    """Run the CLI; a SessrecError becomes one line on stderr and exit status 2."""
+    """Run the CLI; every failure becomes one line on stderr starting with `error:`.
+
+    sessrec's own errors and usage errors exit with status 2, an operating-system error (a
+    folder that cannot be created, a disk that is full) names its path and exits with 1.
+    """
     try:
-        app()
+        status = app(prog_name="sessrec", standalone_mode=False)
     except SessrecError as error:
-        typer.echo(f"error: {error}", err=True)
-        sys.exit(2)
-    except KeyboardInterrupt:
+        _fail(str(error), 2)
+    except CommandLineError as error:
+        context = getattr(error, "ctx", None)
+        if type(error).__name__ == "NoArgsIsHelpError":
+            typer.echo(error.format_message(), err=True)
+            sys.exit(2)
+        hint = f" (see '{context.command_path} --help')" if context is not None else ""
+        _fail(f"{error.format_message()}{hint}", error.exit_code)
+    except (KeyboardInterrupt, typer.Abort):
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        _fail(f"{where}{error.strerror or error}", 1)
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+def _fail(message: str, status: int) -> NoReturn:
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    sys.exit(status)
