@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from sessrec.data.polars_reader import EARLIEST_SECOND, LATEST_SECOND, TIME_RANGE
 from sessrec.data.sources import LogSource
 from sessrec.errors import DataError
 
@@ -135,12 +136,23 @@ def _typed(raw: pd.DataFrame, source: LogSource) -> pd.DataFrame:
         if role not in raw.columns:
             continue
         text = raw[role].astype("string").str.strip()
-        numbers[role] = pd.to_numeric(text, errors="coerce").astype("float64")
-        bad = np.flatnonzero(numbers[role].isna().to_numpy())
-        if len(bad):
+        numbers[role] = pd.to_numeric(text, errors="coerce").astype("float64").to_numpy()
+        if role == "time":
+            # floor() keeps NaN and the infinities, so they fail both bounds.
+            floored = np.floor(numbers[role])
+            bad = ~((floored >= EARLIEST_SECOND) & (floored <= LATEST_SECOND))
+        else:
+            # A rating beyond float32's range would become infinite when stored.
+            with np.errstate(over="ignore"):
+                numbers[role] = numbers[role].astype(np.float32)
+            bad = ~np.isfinite(numbers[role])
+        bad_rows = np.flatnonzero(bad)
+        if len(bad_rows):
+            first = bad_rows[0]
+            complaint = _complaint(role, text.iloc[first], numbers[role][first])
             raise DataError(
-                f"{source.path}, line {bad[0] + 1 + header_lines}: the {role} field "
-                f"{raw[role].iloc[bad[0]]!r} is not a number"
+                f"{source.path}, line {first + 1 + header_lines}: the {role} field "
+                f"{raw[role].iloc[first]!r} {complaint}"
             )
     keys = {role: raw[role].astype("string").str.strip() for role in ("session", "item")}
     if source.name.startswith("movielens"):
@@ -163,15 +175,28 @@ def _typed(raw: pd.DataFrame, source: LogSource) -> pd.DataFrame:
         {
             "user_key": _key_values(keys["session"]),
             "item_key": _key_values(keys["item"]),
-            "timestamp": np.floor(numbers["time"].to_numpy()).astype(np.int64),
-            "rating": (
-                rating.to_numpy(np.float32)
-                if rating is not None
-                else np.full(len(raw), np.nan, np.float32)
-            ),
+            "timestamp": np.floor(numbers["time"]).astype(np.int64),
+            "rating": rating if rating is not None else np.full(len(raw), np.nan, np.float32),
             "row": raw["row"].to_numpy(),
         }
     )
+
+
+def _complaint(role: str, text: str, number: float) -> str:
+    """Why a bad field is refused, in the polars reader's words.
+
+    polars reads a time as int64 when it is an integer, else as the floor of a float;
+    a time that neither way fits int64 is not a number to it, any other is out of range.
+    """
+    if np.isnan(number):
+        return "is not a number"
+    if role == "rating":
+        return "is not a finite number"
+    if INTEGER.fullmatch(text):
+        fits = -(2**63) <= int(text) < 2**63
+    else:
+        fits = bool(np.isfinite(number)) and -(2**63) <= np.floor(number) < 2**63
+    return f"is out of range ({TIME_RANGE})" if fits else "is not a number"
 
 
 def _key_values(values: pd.Series) -> np.ndarray:

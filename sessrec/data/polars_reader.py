@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import logging
+from datetime import UTC, datetime
 
 import polars as pl
 
@@ -18,6 +19,10 @@ from sessrec.errors import DataError
 
 logger = logging.getLogger(__name__)
 KEY_COLUMNS = {"session": "user_key", "item": "item_key"}
+# The Unix seconds that Python's datetime can show: reports print times as calendar dates.
+EARLIEST_SECOND = int(datetime(1, 1, 1, tzinfo=UTC).timestamp())
+LATEST_SECOND = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
+TIME_RANGE = "must be between 0001-01-01 and 9999-12-31 in Unix seconds"
 
 
 def read_events(source: LogSource) -> pl.DataFrame:
@@ -98,7 +103,10 @@ def _fast_typed_read(source: LogSource) -> pl.DataFrame | None:
     )
     if any(column.null_count() for column in frame.iter_columns()):
         return None
-    if frame["rating"].is_nan().any():
+    if frame["rating"].is_nan().any() or frame["rating"].is_infinite().any():
+        return None
+    time_min, time_max = frame["timestamp"].min(), frame["timestamp"].max()
+    if time_min < EARLIEST_SECOND or time_max > LATEST_SECOND:
         return None
     return frame
 
@@ -187,9 +195,13 @@ def _check(typed: pl.DataFrame, raw: pl.LazyFrame, source: LogSource) -> None:
                 f"{source.path}, line {row + 1}: expected {field_count} fields separated by "
                 f"{source.separator_name()}, found {bad_rows['separators'][0] + 1}: {line[:80]!r}"
             )
-    checks = [("time", pl.col("timestamp").is_null())]
+    time_bad = pl.col("timestamp").is_null() | ~pl.col("timestamp").is_between(
+        EARLIEST_SECOND, LATEST_SECOND
+    )
+    checks = [("time", time_bad)]
     if "rating_bad" in typed.columns:
-        checks.append(("rating", pl.col("rating_bad") | pl.col("rating").is_nan()))
+        rating_bad = pl.col("rating_bad") | ~pl.col("rating").is_finite()
+        checks.append(("rating", rating_bad))
     for role, condition in checks:
         bad_rows = typed.filter(condition)
         if bad_rows.height:
@@ -197,8 +209,19 @@ def _check(typed: pl.DataFrame, raw: pl.LazyFrame, source: LogSource) -> None:
             value = _collect(raw.filter(pl.col("row") == row).select(role), source)[role][0]
             raise DataError(
                 f"{source.path}, line {row + 1 + header_lines}: the {role} field {value!r} "
-                "is not a number"
+                f"{_complaint(role, bad_rows.row(0, named=True))}"
             )
+
+
+def _complaint(role: str, typed_row: dict) -> str:
+    """Why the typed values of a bad line are refused, worded as the pandas reader words it."""
+    if role == "time":
+        if typed_row["timestamp"] is None:
+            return "is not a number"
+        return f"is out of range ({TIME_RANGE})"
+    if typed_row["rating_bad"] or typed_row["rating"] != typed_row["rating"]:
+        return "is not a number"
+    return "is not a finite number"
 
 
 def _collect(query: pl.LazyFrame, source: LogSource) -> pl.DataFrame:

@@ -166,4 +166,6 @@ def format_stats_table(stats: dict[str, dict[str, Any]]) -> str:
 
 
 def _utc(seconds: int) -> str:
-    return datetime.fromtimestamp(int(seconds), tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
+    """'YYYY-MM-DD HH:MM:SS' in UTC; isoformat pads years before 1000, strftime may not."""
+    moment = datetime.fromtimestamp(int(seconds), tz=UTC).replace(tzinfo=None)
+    return moment.isoformat(sep=" ", timespec="seconds")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sessrec.cli import main
-from sessrec.data import preset_options, resolve_source, run_engine
+from sessrec.data import prepare, preset_options, resolve_source, run_engine
 from sessrec.errors import SessrecError
 
 GOOD_LINES = ["1::10::4::1000", "1::20::5::1001", "2::10::3::1002"]
@@ -189,3 +189,67 @@ def test_csv_line_with_a_wrong_field_count_is_named(
     assert f"clicks.csv, line 4: expected 3 fields separated by a comma, found {found}" in str(
         caught.value
     )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    "time",
+    ["99999999999999", "9223372036854775807", "-9223372036854775808", "-62135596801", "1e14"],
+)
+def test_time_outside_the_calendar_is_named(tmp_path: Path, engine: str, time: str) -> None:
+    # Such times fit int64 but no date: they used to crash the report's date formatting.
+    folder = ratings_folder(tmp_path, [*GOOD_LINES, "2::20::4::1003", f"3::10::4::{time}"])
+
+    message = engine_error(folder, engine)
+
+    assert message.endswith(
+        f"ratings.dat, line 5: the time field '{time}' is out of range "
+        "(must be between 0001-01-01 and 9999-12-31 in Unix seconds)"
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("time", ["99999999999999999999999", "9223372036854775808", "inf", "nan"])
+def test_time_beyond_int64_is_not_a_number(
+    tmp_path: Path, engine: str, time: str, recwarn: pytest.WarningsRecorder
+) -> None:
+    folder = ratings_folder(tmp_path, [*GOOD_LINES, "2::20::4::1003", f"3::10::4::{time}"])
+
+    message = engine_error(folder, engine)
+
+    assert message.endswith(f"ratings.dat, line 5: the time field '{time}' is not a number")
+    assert not [str(warning.message) for warning in recwarn]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_times_before_1970_and_at_the_calendar_ends_are_kept(tmp_path: Path, engine: str) -> None:
+    ends = {0: -62135596800, 1: -86400, 14: 253402300799}
+    times = [ends.get(position, 1000 + position) for position in range(15)]
+    lines = [f"{1 + p // 5}::{10 + p % 5}::4::{time}" for p, time in enumerate(times)]
+    folder = ratings_folder(tmp_path, lines)
+
+    report = prepare(resolve_source(folder), preset_options("loo", engine=engine))
+
+    assert report.stats["train"]["first_time"] == "0001-01-01 00:00:00"
+    assert report.stats["test"]["last_time"] == "9999-12-31 23:59:59"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("rating", "complaint"),
+    [
+        ("inf", "is not a finite number"),
+        ("-inf", "is not a finite number"),
+        ("1e39", "is not a finite number"),
+        ("NaN", "is not a number"),
+    ],
+)
+def test_rating_must_be_finite(
+    tmp_path: Path, engine: str, rating: str, complaint: str, recwarn: pytest.WarningsRecorder
+) -> None:
+    folder = ratings_folder(tmp_path, [*GOOD_LINES, "2::20::4::1003", f"3::10::{rating}::1004"])
+
+    message = engine_error(folder, engine)
+
+    assert message.endswith(f"ratings.dat, line 5: the rating field '{rating}' {complaint}")
+    assert not [str(warning.message) for warning in recwarn]
