@@ -1,4 +1,8 @@
-"""Atomic writes: a file or folder appears complete at its final path, or not at all."""
+"""Atomic writes: a file or folder appears complete at its final path, or not at all.
+
+Temporary files and folders get the permissions a plain open() or mkdir() would give them
+(0666 / 0777 less the umask), not tempfile's private 0600 / 0700, so outputs stay shareable.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,11 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from sessrec.errors import ConfigError
 
 
 @contextlib.contextmanager
@@ -18,7 +24,10 @@ def atomic_file(path: str | os.PathLike[str], mode: str = "w") -> Iterator[Any]:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
+    try:
+        os.fchmod(handle, 0o666 & ~current_umask())
+    finally:
+        os.close(handle)
     try:
         encoding = None if "b" in mode else "utf-8"
         with open(temporary, mode, encoding=encoding) as stream:
@@ -39,6 +48,7 @@ def atomic_folder(path: str | os.PathLike[str], overwrite: bool = True) -> Itera
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp.", dir=target.parent))
     try:
+        os.chmod(temporary, 0o777 & ~current_umask())
         yield temporary
         if target.exists():
             if not overwrite:
@@ -59,3 +69,37 @@ def write_json(path: str | os.PathLike[str], payload: Any) -> None:
     with atomic_file(path) as stream:
         json.dump(payload, stream, indent=2, sort_keys=False, default=str)
         stream.write("\n")
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where Linux reports it in /proc."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def check_output_folder(
+    folder: Path, is_own: Callable[[Path], bool], kind: str, command: str
+) -> None:
+    """Refuse an --out that is a file, or a non-empty folder that `command` did not write.
+
+    `is_own(folder)` says whether the folder is `command`'s own kind of output (`kind`, e.g.
+    "a run folder"), which it may write into again; anything else holds the user's files.
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise ConfigError(f"option --out: {folder} is a file, not {kind}")
+    if not any(folder.iterdir()) or is_own(folder):
+        return
+    raise ConfigError(
+        f"option --out: {folder} holds other files and is not {kind}; choose a new or empty "
+        f"folder, or one written by {command}"
+    )
