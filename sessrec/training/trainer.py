@@ -23,7 +23,7 @@ from sessrec.models.gru4rec.runtime import configure_tensorflow_threads
 from sessrec.training.history import EarlyStopping, epoch_entry
 from sessrec.training.sequence import make_training_loop
 from sessrec.training.validation import Validator
-from sessrec.utils.atomic import write_json
+from sessrec.utils.atomic import check_output_folder, write_json
 
 if TYPE_CHECKING:
     from native_loader import SessionLog
@@ -61,9 +61,10 @@ def train(
     started = time.perf_counter()
     configure_tensorflow_threads()
     run_folder = Path(run_folder)
-    if run_folder.exists() and not run_folder.is_dir():
-        raise ConfigError(f"option --out: {run_folder} is a file, not a run folder")
+    check_output_folder(run_folder, is_run_folder, "a run folder", "sessrec fit")
     config = _config_for_run(config, run_folder, resume)
+    if resume:
+        _check_resumed_data(run_folder, dataset)
     run_folder.mkdir(parents=True, exist_ok=True)
     config.to_toml(run_folder / "config.toml")
 
@@ -133,6 +134,37 @@ def fit_model(model: GRU4Rec, train_log: SessionLog, valid_log: SessionLog | Non
     if best_weights is not None:
         for variable, value in zip(model.network.variables, best_weights, strict=True):
             variable.assign(value)
+
+
+def is_run_folder(folder: Path) -> bool:
+    """Whether `folder` holds a training run's files (config, checkpoint or best model)."""
+    return (
+        (folder / "config.toml").is_file()
+        or (folder / CHECKPOINT_FOLDER).is_dir()
+        or (folder / MODEL_FOLDER / "model.json").is_file()
+    )
+
+
+def _check_resumed_data(run_folder: Path, dataset: Any) -> None:
+    """Refuse to resume on other data than the run was trained on (its model.json says)."""
+    from sessrec.models.registry import read_model_info
+
+    if not (run_folder / MODEL_FOLDER / "model.json").is_file():
+        return  # no epoch finished yet; the checkpoint itself is checked when restored
+    info = read_model_info(run_folder / MODEL_FOLDER)
+    trained_on = info.get("data_dir", "its data")
+    data_dir = Path(dataset.folder).resolve()
+    if info.get("n_items") != dataset.n_items:
+        raise ConfigError(
+            f"--resume: {run_folder} was trained on {trained_on} with {info.get('n_items')} "
+            f"items, but --data-dir {data_dir} has {dataset.n_items} items; pass the same "
+            "--data-dir or start a new run"
+        )
+    if "data_dir" in info and Path(info["data_dir"]) != data_dir:
+        logger.warning(
+            "resuming %s on %s, though it was trained on %s (same item count)",
+            run_folder, data_dir, info["data_dir"],
+        )  # fmt: skip
 
 
 def _config_for_run(config: GRU4RecConfig, run_folder: Path, resume: bool) -> GRU4RecConfig:

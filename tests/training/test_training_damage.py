@@ -69,3 +69,23 @@ def test_out_naming_an_existing_file_raises_config_error(finished_run, tmp_path)
     (tmp_path / "taken").write_text("a file\n")
     with pytest.raises(ConfigError, match="option --out: .*taken is a file"):
         train(CONFIG, finished_run[0], tmp_path / "taken")
+
+
+def test_out_naming_a_folder_of_other_files_is_refused_untouched(finished_run, tmp_path):
+    (tmp_path / "keep.txt").write_text("mine\n")
+    with pytest.raises(ConfigError, match="option --out: .* not a run folder") as caught:
+        train(CONFIG, finished_run[0], tmp_path)
+    assert str(tmp_path) in str(caught.value)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def test_resume_on_other_data_names_both_item_counts(finished_run, tmp_path):
+    dataset, original = finished_run
+    run = damaged_copy(original, tmp_path)
+    other = cyclic_dataset(tmp_path / "other", n_items=15)
+    with pytest.raises(ConfigError, match="--resume: .* was trained on .* with 12 items") as caught:
+        train(CONFIG.replace(epochs=2), other, run, resume=True)
+    message = str(caught.value)
+    assert str(dataset.folder.resolve()) in message
+    assert f"--data-dir {(tmp_path / 'other').resolve()} has 15 items" in message
+    assert "corrupt" not in message

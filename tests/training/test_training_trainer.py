@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from sessrec.errors import CheckpointError, ConfigError
 from sessrec.models.gru4rec import GRU4Rec, GRU4RecConfig
 from sessrec.models.registry import load_model
 from sessrec.training import train
+from sessrec.utils.atomic import current_umask
 
 CONFIG = GRU4RecConfig(
     layers=(16,),
@@ -46,6 +49,10 @@ def test_run_folder_history_and_best_model(tmp_path):
     }  # fmt: skip
     assert history[0]["events"] == dataset.train.height - dataset.train["session_id"].n_unique()
     assert GRU4RecConfig.from_toml(tmp_path / "run" / "config.toml") == CONFIG
+    for name in ("config.toml", "history.json", "model", "checkpoint"):
+        default = 0o777 if (tmp_path / "run" / name).is_dir() else 0o666
+        mode = stat.S_IMODE(os.stat(tmp_path / "run" / name).st_mode)
+        assert mode == default & ~current_umask(), name
 
     best = max(history, key=lambda entry: entry["valid"]["mrr@20"])
     assert result.best_epoch == best["epoch"]
