@@ -47,7 +47,7 @@ def compare_command(
         str, typer.Option(help="Tie policy: pessimistic, optimistic or average.")
     ] = "pessimistic",
     bootstrap: Annotated[
-        int, typer.Option(help="Bootstrap resamples for the 95 % intervals (0: none).")
+        int, typer.Option(min=0, help="Bootstrap resamples for the 95 % intervals (0: none).")
     ] = 1000,
 ) -> None:
     """Evaluate several models on one split and write one table, one chart, one metrics.json."""
@@ -56,11 +56,13 @@ def compare_command(
         compare_models,
         comparison_table,
         fit_baselines,
+        is_compare_folder,
         write_comparison,
     )
     from sessrec.evaluation.locate import find_model_folder, model_name
     from sessrec.models.registry import baseline_names, load_model
     from sessrec.pipeline.protocol import protocol_for
+    from sessrec.utils.atomic import check_output_folder
 
     if split not in SPLITS:
         raise ConfigError(f"--split must be valid or test, got {split!r}")
@@ -72,6 +74,7 @@ def compare_command(
     folders = [find_model_folder(path) for path in split_names(models or [])]
     if not names and not folders:
         raise ConfigError("nothing to compare: give --models and/or --baselines")
+    check_output_folder(out, is_compare_folder, "a compare output folder", "sessrec compare")
 
     dataset = load_prepared(data_dir)
     loaded = {model_name(folder): load_model(folder) for folder in folders}

@@ -50,10 +50,11 @@ def evaluate_command(
     ] = "pessimistic",
     cutoffs: Annotated[str, typer.Option(help="Comma-separated list lengths K.")] = "1,5,10,20",
     bootstrap: Annotated[
-        int, typer.Option(help="Bootstrap resamples for the 95 % intervals (0: none).")
+        int, typer.Option(min=0, help="Bootstrap resamples for the 95 % intervals (0: none).")
     ] = 1000,
     batch_size: Annotated[
-        int | None, typer.Option(help="Sessions scored in parallel (default: by memory).")
+        int | None,
+        typer.Option(min=1, help="Sessions scored in parallel (default: by memory)."),
     ] = None,
     by_position: Annotated[
         bool, typer.Option("--by-position", help="Also break Recall/MRR down by position.")

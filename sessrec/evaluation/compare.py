@@ -6,6 +6,7 @@ first; `write_comparison` writes the three files. `sessrec compare` and the main
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -177,6 +178,18 @@ def write_comparison(
             {"warmup": row.warmup, "metrics": row.result.to_dict()}
         )
     write_json(folder / "metrics.json", {"split": split, **(extra or {}), "models": models})
+
+
+def is_compare_folder(folder: Path) -> bool:
+    """Whether `folder` holds `sessrec compare` output (its table, metrics or baselines)."""
+    folder = Path(folder)
+    if (folder / "compare.md").is_file() or (folder / "baselines").is_dir():
+        return True
+    try:
+        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(metrics, dict) and {"split", "models"} <= set(metrics)
 
 
 def _title(name: str) -> str:

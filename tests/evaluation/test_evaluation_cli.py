@@ -66,6 +66,8 @@ def test_compare_then_evaluate_from_the_command_line(prepared, tmp_path):
     metrics = json.loads((out / "metrics.json").read_text())
     assert [entry["warmup"] for entry in metrics["models"]["markov"]] == [True]  # loo data
     assert metrics["models"]["markov"][0]["metrics"]["metrics"]["mrr@20"] == 1.0
+    again = runner.invoke(app, [*arguments, "--baselines", "pop", "--bootstrap", "0"])
+    assert again.exit_code == 0, again.output  # its own earlier output may be written over
 
     model_folder = out / "baselines" / "markov"
     result = runner.invoke(app, ["evaluate", str(model_folder), "--cutoffs", "1,3"])
@@ -113,3 +115,28 @@ def test_saved_baselines_carry_the_item_map_for_recommend(prepared, tmp_path):
     recommender = Recommender(moved)
     session = recommender.session_ids(items=["1", "2", "3"])
     assert recommender.recommend(session, k=1)[0].title == "Movie 4 (1999)"
+
+
+def test_compare_refuses_an_out_of_other_files_or_a_file(prepared, tmp_path):
+    runner = CliRunner()
+    (tmp_path / "keep.txt").write_text("mine\n")
+    arguments = ["compare", "--data-dir", str(prepared), "--baselines", "pop"]
+    result = runner.invoke(app, [*arguments, "--out", str(tmp_path)])
+    assert isinstance(result.exception, ConfigError)
+    assert f"option --out: {tmp_path} holds other files" in str(result.exception)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["keep.txt"]
+
+    result = runner.invoke(app, [*arguments, "--out", str(tmp_path / "keep.txt")])
+    assert isinstance(result.exception, ConfigError)
+    assert "keep.txt is a file, not a compare output folder" in str(result.exception)
+
+
+@pytest.mark.parametrize("command", ["evaluate", "compare"])
+def test_negative_bootstrap_is_a_usage_error(prepared, tmp_path, command):
+    arguments = {
+        "evaluate": ["evaluate", str(tmp_path)],
+        "compare": ["compare", "--data-dir", str(prepared), "--out", str(tmp_path / "out")],
+    }[command]
+    result = CliRunner().invoke(app, [*arguments, "--bootstrap", "-1"])
+    assert result.exit_code == 2
+    assert "--bootstrap" in result.output and not (tmp_path / "out").exists()
