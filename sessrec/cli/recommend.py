@@ -48,7 +48,9 @@ def recommend_command(
             "case-insensitively: exact, then without the year, then as a part of a title.",
         ),
     ] = None,
-    top_k: Annotated[int, typer.Option("-k", "--top-k", help="How many items to list.")] = 10,
+    top_k: Annotated[
+        int, typer.Option("-k", "--top-k", min=1, help="How many items to list.")
+    ] = 10,
     include_seen: Annotated[
         bool, typer.Option("--include-seen", help="Allow items already in the session.")
     ] = False,

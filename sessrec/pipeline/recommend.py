@@ -75,7 +75,9 @@ class Recommender:
     def session_ids(self, items: Iterable[str | int] = (), titles: Iterable[str] = ()) -> list[int]:
         """Dense ids of a session given as original item ids or as titles (not both)."""
         items, titles = list(items), list(titles)
-        if bool(items) == bool(titles):
+        if not items and not titles:
+            raise DataError("the session is empty: give at least one item id or title")
+        if items and titles:
             raise DataError("give the session either as item ids or as titles (exactly one)")
         return self.catalog.ids_from_keys(items) if items else self.catalog.ids_from_titles(titles)
 
@@ -125,7 +127,10 @@ class Recommender:
             if not line.strip():
                 continue
             request = _parse_request(line, number)
-            session = self.session_ids(request.get("items", []), request.get("titles", []))
+            try:
+                session = self.session_ids(request.get("items", []), request.get("titles", []))
+            except DataError as error:
+                raise DataError(f"stdin line {number}: {error}") from None
             found = self.recommend(session, k=k, include_seen=include_seen)
             answer = {"id": request["id"]} if "id" in request else {}
             yield answer | {

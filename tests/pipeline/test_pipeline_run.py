@@ -183,6 +183,28 @@ def test_recommend_reads_json_lines(
     assert answers[1]["id"] == "b" and len(answers[0]["recommendations"]) == 10
 
 
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ('{"items": [110]}\n{"items": [110, 999]}\n', "error: stdin line 2: unknown item id '999'"),
+        ('{"items": []}\n', "error: stdin line 1: the session is empty"),
+        ('{"titles": ["No Such Film"]}\n', "error: stdin line 1: unknown title 'No Such Film'"),
+    ],
+)
+def test_recommend_json_line_errors_name_the_line(
+    run_folder: tuple[Path, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    lines: str,
+    message: str,
+) -> None:
+    folder, _ = run_folder
+    monkeypatch.setattr(sys, "stdin", __import__("io").StringIO(lines))
+    status, _, err = run_cli(capsys, "recommend", str(folder / "baselines/markov"), "--jsonl")
+    assert status == 2
+    assert err.startswith(message) and len(err.strip().splitlines()) == 1
+
+
 def test_recommend_keeps_string_item_keys_as_strings(
     run_folder: tuple[Path, str], tmp_path: Path
 ) -> None:
@@ -208,6 +230,8 @@ def test_recommend_keeps_string_item_keys_as_strings(
         (["--titles", "movie"], "error: title 'movie' is ambiguous: it matches Movie 0 (1990)"),
         (["--items", "104,999"], "error: unknown item id '999'"),
         (["--items", "104", "--titles", "Movie 3"], "error: give exactly one of"),
+        (["--items", " , "], "error: the session is empty"),
+        (["--items", "104", "-k", "0"], "error: Invalid value for '-k'"),
     ],
 )
 def test_recommend_bad_input_is_one_clear_line(
