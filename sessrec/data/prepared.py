@@ -20,8 +20,8 @@ import polars as pl
 from sessrec import __version__
 from sessrec.data.options import PrepOptions
 from sessrec.data.sources import LogSource
-from sessrec.errors import ConfigError, DataError
-from sessrec.utils.atomic import atomic_folder, write_json
+from sessrec.errors import DataError
+from sessrec.utils.atomic import atomic_folder, check_output_folder, write_json
 
 logger = logging.getLogger(__name__)
 LIBRARIES = ("polars", "pandas", "pyarrow", "numpy")
@@ -141,20 +141,15 @@ def write_prepared(
 
 def check_replaceable_output(folder: Path) -> None:
     """Refuse an --out path that is a file or a folder of other files: prep replaces it whole."""
-    if not folder.exists() or (folder.is_dir() and not any(folder.iterdir())):
-        return
-    if folder.is_dir():
-        try:
-            meta = json.loads((folder / "meta.json").read_text())
-        except (OSError, ValueError):
-            meta = None
-        if isinstance(meta, dict) and meta.get("format") == PREPARED_FORMAT:
-            return
-    kind = "a folder that is not a prepared-data folder" if folder.is_dir() else "a file"
-    raise ConfigError(
-        f"--out {folder}: it is {kind} and prep would replace it; choose a new path "
-        "or a folder written by sessrec prep"
-    )
+    check_output_folder(folder, _is_prepared_folder, "a prepared-data folder", "sessrec prep")
+
+
+def _is_prepared_folder(folder: Path) -> bool:
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and meta.get("format") == PREPARED_FORMAT
 
 
 def sha256_of(path: Path) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sessrec.errors import ConfigError
+from sessrec.utils.atomic import check_output_folder
 
 DEFAULT_BASELINES = ("pop", "markov", "itemknn", "vsknn")
 GRU4REC = "gru4rec"
@@ -87,17 +88,12 @@ def reproduce_command(settings: RunSettings) -> str:
 
 def check_replaceable(folder: Path) -> None:
     """Refuse to replace an existing folder that is neither empty nor a sessrec run folder."""
-    if not folder.exists():
-        return
-    if not folder.is_dir():
-        raise ConfigError(f"--out {folder}: exists and is not a folder")
+    check_output_folder(folder, _is_run_folder, "a sessrec run folder", "sessrec run")
+
+
+def _is_run_folder(folder: Path) -> bool:
     meta = folder / "meta.json"
-    is_run = meta.is_file() and '"sessrec-run-1"' in meta.read_text(encoding="utf-8")
-    if not is_run and any(folder.iterdir()):
-        raise ConfigError(
-            f"--out {folder}: exists and is not a sessrec run folder; it would be replaced, "
-            "so choose a new or empty folder"
-        )
+    return meta.is_file() and '"sessrec-run-1"' in meta.read_text(encoding="utf-8")
 
 
 def check_baselines(names: tuple[str, ...]) -> None:

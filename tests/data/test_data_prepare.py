@@ -167,8 +167,12 @@ def test_cli_out_replaces_only_a_prepared_folder(
 
     assert [status(prepared), status(prepared)] == [0, 0]
     capsys.readouterr()
-    for out in (user_folder, user_file):
+    expected = {
+        user_folder: f"error: option --out: {user_folder} holds other files and is not a "
+        "prepared-data folder; choose a new or empty folder, or one written by sessrec prep",
+        user_file: f"error: option --out: {user_file} is a file, not a prepared-data folder",
+    }
+    for out, message in expected.items():
         assert status(out) == 2
-        lines = capsys.readouterr().err.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith(f"error: --out {out}: it is a")
+        assert capsys.readouterr().err.strip().splitlines() == [message]
     assert (user_folder / "keep.txt").read_text() == user_file.read_text() == "mine"
