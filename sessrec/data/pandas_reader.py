@@ -13,8 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from sessrec.data.polars_reader import EARLIEST_SECOND, LATEST_SECOND, TIME_RANGE
-from sessrec.data.sources import LogSource
+from sessrec.data.sources import EARLIEST_SECOND, LATEST_SECOND, TIME_RANGE, LogSource
 from sessrec.errors import DataError
 
 PLACEHOLDER = "\x1f"

@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import csv
 import logging
-from datetime import UTC, datetime
 
 import polars as pl
 
-from sessrec.data.sources import LogSource
+from sessrec.data.sources import EARLIEST_SECOND, LATEST_SECOND, TIME_RANGE, LogSource
 from sessrec.errors import DataError
 
 logger = logging.getLogger(__name__)
 KEY_COLUMNS = {"session": "user_key", "item": "item_key"}
-# The Unix seconds that Python's datetime can show: reports print times as calendar dates.
-EARLIEST_SECOND = int(datetime(1, 1, 1, tzinfo=UTC).timestamp())
-LATEST_SECOND = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
-TIME_RANGE = "must be between 0001-01-01 and 9999-12-31 in Unix seconds"
 
 
 def read_events(source: LogSource) -> pl.DataFrame:

@@ -11,6 +11,7 @@ import csv
 import io
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -21,6 +22,10 @@ logger = logging.getLogger(__name__)
 ROLES = ("session", "item", "time", "rating")
 REQUIRED_ROLES = ("session", "item", "time")
 FORMATS = ("csv", "tsv", "parquet")
+# The Unix seconds that Python's datetime can show: reports print times as calendar dates.
+EARLIEST_SECOND = int(datetime(1, 1, 1, tzinfo=UTC).timestamp())
+LATEST_SECOND = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
+TIME_RANGE = "must be between 0001-01-01 and 9999-12-31 in Unix seconds"
 MOVIELENS_COLUMNS = {"session": 0, "item": 1, "rating": 2, "time": 3}
 MOVIELENS_CSV_COLUMNS = {
     "session": "userId",
