@@ -82,7 +82,7 @@ def run_command(
         ),
     ] = None,
     bootstrap: Annotated[
-        int, typer.Option(help="Bootstrap resamples for the 95 % intervals.")
+        int, typer.Option(min=0, help="Bootstrap resamples for the 95 % intervals (0: none).")
     ] = 1000,
     download: Annotated[
         bool, typer.Option("--download/--no-download", help="Allow downloading.")

@@ -34,7 +34,7 @@ def sweep_command(
         bool, typer.Option("--redo", help="Run again configs that already finished.")
     ] = False,
     bootstrap: Annotated[
-        int, typer.Option(help="Bootstrap resamples for the 95 % intervals.")
+        int, typer.Option(min=0, help="Bootstrap resamples for the 95 % intervals (0: none).")
     ] = 1000,
 ) -> None:
     """Run each configuration as a `sessrec run` folder and write sweep.md, sweep.csv, sweep.png."""

@@ -31,7 +31,9 @@ def tune_command(
         Path | None,
         typer.Option("--space", help="Search space TOML (default: sessrec/tuning/space.toml)."),
     ] = None,
-    trials: Annotated[int, typer.Option("--trials", help="How many more trials to run.")] = 20,
+    trials: Annotated[
+        int, typer.Option("--trials", min=1, help="How many more trials to run.")
+    ] = 20,
     storage: Annotated[
         str | None,
         typer.Option(

@@ -30,6 +30,18 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
         ),
         (["nosuch"], "error: No such command 'nosuch'. (see 'sessrec --help')"),
         (
+            ["run", "--out", "runs/x", "--bootstrap", "-1"],
+            "error: Invalid value for '--bootstrap': Input should be greater than or equal to 0",
+        ),
+        (
+            ["sweep", "sweep.toml", "--out", "runs/x", "--bootstrap", "-1"],
+            "error: Invalid value for '--bootstrap'",
+        ),
+        (
+            ["tune", "--data-dir", "p", "--out", "runs/x", "--trials", "0"],
+            "error: Invalid value for '--trials': Input should be greater than or equal to 1",
+        ),
+        (
             ["evaluate", "runs/x", "--bootstrap", "many"],
             "error: Invalid value for '--bootstrap'",
         ),
