@@ -39,9 +39,8 @@ def main() -> None:
         _fail(str(error), 2)
     except CommandLineError as error:
         context = getattr(error, "ctx", None)
-        if type(error).__name__ == "NoArgsIsHelpError":
-            typer.echo(error.format_message(), err=True)
-            sys.exit(2)
+        if not error.format_message().strip():
+            sys.exit(error.exit_code)  # e.g. no command given: the help was already shown
         hint = f" (see '{context.command_path} --help')" if context is not None else ""
         _fail(f"{error.format_message()}{hint}", error.exit_code)
     except (KeyboardInterrupt, typer.Abort):

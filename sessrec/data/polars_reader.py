@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import math
 
 import polars as pl
 
@@ -214,7 +215,7 @@ def _complaint(role: str, typed_row: dict) -> str:
         if typed_row["timestamp"] is None:
             return "is not a number"
         return f"is out of range ({TIME_RANGE})"
-    if typed_row["rating_bad"] or typed_row["rating"] != typed_row["rating"]:
+    if typed_row["rating_bad"] or math.isnan(typed_row["rating"]):
         return "is not a number"
     return "is not a finite number"
 

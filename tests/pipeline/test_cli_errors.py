@@ -82,3 +82,16 @@ def test_help_still_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert stop.value.code == 0
     assert "Usage: sessrec prep" in capsys.readouterr().out
+
+
+def test_no_command_shows_the_help_without_an_error_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = mock.patch.object(sys, "argv", ["sessrec"])
+    with argv, pytest.raises(SystemExit) as stop:
+        main()
+
+    captured = capsys.readouterr()
+    assert stop.value.code == 2
+    assert "Usage: sessrec [OPTIONS] COMMAND" in captured.out + captured.err
+    assert "error:" not in captured.out + captured.err
